@@ -1,0 +1,53 @@
+# Waypoint: two commands matter. `make run` (a running demo) and `make test` (the whole suite).
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_WORKERS ?= auto
+
+.PHONY: run test install lint typecheck migrations-check deploy-check pytest bench clean
+
+# Create the virtual environment with a Python >= 3.12 found by scripts/find-python.
+$(VENV)/bin/python:
+	@PYTHON=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$PYTHON"; \
+	"$$PYTHON" -m venv $(VENV)
+
+# Re-install only when the pinned requirements change, so a second `make run` is fast.
+$(VENV)/.installed: $(VENV)/bin/python requirements/base.txt requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+# `check --deploy` under production settings, with throwaway production secrets.
+deploy-check: install
+	$(PY) scripts/check_deploy.py
+
+pytest: install
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
+
+test: lint typecheck migrations-check deploy-check pytest
+
+bench: install
+	@echo "Benchmarks arrive with issue 7; see bench/README.md."
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

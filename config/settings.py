@@ -1,0 +1,372 @@
+"""Waypoint settings: one module, every value from the environment.
+
+Production and development differ only through environment variables (see .env.example).
+WAYPOINT_ENV=production turns on the strict checks: the app refuses to start without its
+secrets, keys and allowed hosts, and never in demo mode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from waypoint.common.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_path,
+    env_secret,
+    env_str,
+)
+from waypoint.privacy.keysets import ensure_dev_secrets
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+WAYPOINT_ENV = env_choice("WAYPOINT_ENV", ("development", "production"), "development")
+PRODUCTION = WAYPOINT_ENV == "production"
+DEBUG = env_bool("WAYPOINT_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("WAYPOINT_DEBUG cannot be true in production.")
+
+# Demo mode pre-enrols the demo staff accounts in MFA and prints their secrets.
+WAYPOINT_DEMO = env_bool("WAYPOINT_DEMO", default=not PRODUCTION)
+if PRODUCTION and WAYPOINT_DEMO:
+    raise ImproperlyConfigured("WAYPOINT_DEMO cannot be used in production.")
+
+VAR_DIR = env_path("WAYPOINT_VAR_DIR", BASE_DIR / "var") or BASE_DIR / "var"
+
+# --- Secrets and keys -----------------------------------------------------------------
+# Keys never live in the database. In development they are generated under var/keys/.
+_secret_key = env_secret("SECRET_KEY")
+_kek_file = env_path("WAYPOINT_KEK_KEYSET_FILE")
+_identifier_file = env_path("WAYPOINT_IDENTIFIER_KEYSET_FILE")
+_audit_file = env_path("WAYPOINT_AUDIT_KEYSET_FILE")
+if PRODUCTION:
+    _missing = [
+        name
+        for name, value in (
+            ("SECRET_KEY", _secret_key),
+            ("WAYPOINT_KEK_KEYSET_FILE", _kek_file),
+            ("WAYPOINT_IDENTIFIER_KEYSET_FILE", _identifier_file),
+            ("WAYPOINT_AUDIT_KEYSET_FILE", _audit_file),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Production needs these environment variables: " + ", ".join(_missing)
+        )
+else:
+    _dev = ensure_dev_secrets(VAR_DIR)
+    _secret_key = _secret_key or _dev.secret_key
+    _kek_file = _kek_file or _dev.kek_file
+    _identifier_file = _identifier_file or _dev.identifier_file
+    _audit_file = _audit_file or _dev.audit_file
+assert _secret_key and _kek_file and _identifier_file and _audit_file
+SECRET_KEY: str = _secret_key
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+WAYPOINT_KEYSETS = {
+    "kek": _kek_file,
+    "identifier": _identifier_file,
+    "audit": _audit_file,
+}
+for _name, _path in WAYPOINT_KEYSETS.items():
+    if not _path.is_file():
+        raise ImproperlyConfigured(f"The {_name} keyset file {_path} does not exist.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Production needs ALLOWED_HOSTS.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Applications -----------------------------------------------------------------------
+INSTALLED_APPS = [
+    "waypoint.accounts",  # before allauth so our templates win
+    "waypoint.common",
+    "waypoint.privacy",
+    "waypoint.institution",
+    "waypoint.hub",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "waypoint.common.http.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "waypoint.accounts.middleware.StaffSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "waypoint.institution.context_processors.institution",
+            ],
+        },
+    }
+]
+
+# --- Database and cache -------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "waypoint.sqlite3",
+            "OPTIONS": {
+                # Writers queue instead of failing, and each transaction takes the write
+                # lock at BEGIN so the audit chain's head cannot be read stale.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login throttling and rate limits need a cache that every process shares: Redis where
+# configured, otherwise a database table (never per-process memory).
+_redis_url = env_str("REDIS_URL")
+if _redis_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "waypoint",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "waypoint_cache",
+        }
+    }
+
+# --- Staff authentication ------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "waypoint.accounts.hashers.WaypointArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 15},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "staff:home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_ADAPTER = "waypoint.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+}
+MFA_ADAPTER = "waypoint.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("WAYPOINT_MFA_ISSUER", "Waypoint")
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff accounts are created by an administrator
+
+SOCIALACCOUNT_ADAPTER = "waypoint.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+# Single sign-on through the university's identity provider (docs/sso.md).
+_oidc_server = env_str("WAYPOINT_OIDC_SERVER_URL")
+if _oidc_server:
+    INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": env_str("WAYPOINT_OIDC_PROVIDER_ID", "university"),
+                "name": env_str("WAYPOINT_OIDC_NAME", "University sign-in"),
+                "client_id": env_str("WAYPOINT_OIDC_CLIENT_ID"),
+                "secret": env_secret("WAYPOINT_OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": _oidc_server},
+            }
+        ]
+    }
+_saml_metadata = env_str("WAYPOINT_SAML_METADATA_URL")
+if _saml_metadata:
+    INSTALLED_APPS.append("allauth.socialaccount.providers.saml")
+    SOCIALACCOUNT_PROVIDERS["saml"] = {
+        "APPS": [
+            {
+                "provider_id": env_str("WAYPOINT_SAML_PROVIDER_ID", "university-saml"),
+                "name": env_str("WAYPOINT_SAML_NAME", "University sign-in"),
+                "client_id": env_str("WAYPOINT_SAML_ORGANIZATION", "waypoint"),
+                "settings": {
+                    "attribute_mapping": {
+                        "uid": "urn:oid:0.9.2342.19200300.100.1.1",
+                        "email": "urn:oid:0.9.2342.19200300.100.1.3",
+                    },
+                    "idp": {
+                        "entity_id": env_str("WAYPOINT_SAML_IDP_ENTITY_ID"),
+                        "metadata_url": _saml_metadata,
+                    },
+                },
+            }
+        ]
+    }
+# Whether an SSO sign-in counts as multi-factor (the identity provider enforced it).
+WAYPOINT_SSO_SATISFIES_MFA = env_bool("WAYPOINT_SSO_SATISFIES_MFA", default=False)
+
+# Staff sessions: 15 minutes idle, 8 hours absolute (security.md, ASVS 7.3).
+WAYPOINT_STAFF_IDLE_SECONDS = env_int("WAYPOINT_STAFF_IDLE_MINUTES", 15, minimum=1) * 60
+WAYPOINT_STAFF_ABSOLUTE_SECONDS = env_int("WAYPOINT_STAFF_ABSOLUTE_HOURS", 8, minimum=1) * 3600
+SESSION_COOKIE_AGE = WAYPOINT_STAFF_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- HTTPS and headers ---------------------------------------------------------------------
+_https = env_bool("WAYPOINT_HTTPS", default=PRODUCTION)
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+# __Host- cookies are only accepted by browsers over HTTPS.
+SESSION_COOKIE_NAME = "__Host-waypoint-session" if _https else "waypoint-session"
+CSRF_COOKIE_NAME = "__Host-waypoint-csrf" if _https else "waypoint-csrf"
+SECURE_SSL_REDIRECT = _https
+SECURE_HSTS_SECONDS = env_int("WAYPOINT_HSTS_SECONDS", 31536000 if _https else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WAYPOINT_HSTS_INCLUDE_SUBDOMAINS", default=_https)
+SECURE_HSTS_PRELOAD = env_bool("WAYPOINT_HSTS_PRELOAD", default=_https)
+if env_bool("WAYPOINT_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "manifest-src": [CSP.SELF],
+}
+
+# --- Uploads, static files, email ------------------------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 300
+FILE_UPLOAD_PERMISSIONS = 0o600
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env_path("WAYPOINT_MEDIA_ROOT", VAR_DIR / "media")},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "waypoint@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ADMINS: list[tuple[str, str]] = []  # error emails would carry request data; never send them
+
+# --- Internationalisation -----------------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("WAYPOINT_TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging: no request bodies, no IP addresses, no user agents ---------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("WAYPOINT_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Per-request access lines are not kept: on reporter routes even the time and
+        # path of a visit is metadata we promise not to hold.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "django.security": {"level": "WARNING"},
+    },
+}

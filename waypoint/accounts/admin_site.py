@@ -1,0 +1,3 @@
+from django.contrib import admin
+
+admin_site = admin.AdminSite(name="admin")

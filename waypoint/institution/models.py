@@ -1,0 +1,82 @@
+"""The institution that runs this Waypoint, and its departments.
+
+Names, numbers and branding come from here, never from templates, so that any university
+can run Waypoint by editing data.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    return 1.05 / (_relative_luminance(hex_colour) + 0.05)
+
+
+def validate_brand_colour(value: str) -> None:
+    if not _HEX_COLOUR.match(value):
+        raise ValidationError("Use a colour in the form #1a2b3c.")
+    # White text sits on the brand colour, so it must meet WCAG AA for normal text.
+    if contrast_with_white(value) < 4.5:
+        raise ValidationError("This colour is too light for white text (contrast below 4.5:1).")
+
+
+class Institution(models.Model):
+    """One row: the organisation this deployment serves."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60)
+    team_name = models.CharField(
+        max_length=120, help_text="The specialist team that handles reports."
+    )
+    team_email = models.EmailField(blank=True)
+    team_phone = models.CharField(max_length=40, blank=True)
+    brand_colour = models.CharField(
+        max_length=7, default="#1f4e79", validators=[validate_brand_colour]
+    )
+    security_emergency_phone = models.CharField(
+        max_length=40, help_text="Campus security, emergency line."
+    )
+    security_non_emergency_phone = models.CharField(
+        max_length=40, help_text="Campus security, non-emergency line."
+    )
+    emergency_phone = models.CharField(max_length=10, default="999")
+    quick_exit_url = models.URLField(
+        default="https://www.bbc.co.uk/weather",
+        help_text="Where the quick-exit control takes someone: an ordinary, neutral page.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A part of the university that can own safety actions (Security, Accommodation...)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    email = models.EmailField(blank=True, help_text="Team inbox for notices (no case detail).")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
