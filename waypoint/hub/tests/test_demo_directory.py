@@ -1,0 +1,49 @@
+import pytest
+
+from waypoint.hub.demo import support_directory_load_demo
+from waypoint.hub.models import SupportPhone, SupportService
+from waypoint.institution.demo import institution_load_demo
+from waypoint.institution.selectors import institution_get_current
+
+pytestmark = pytest.mark.django_db
+
+SEED_NUMBERS = {
+    ("security-team", SupportPhone.Kind.NON_EMERGENCY, "0116 252 2023"),
+    ("security-team", SupportPhone.Kind.EMERGENCY, "0116 252 2888"),
+    ("victim-first", SupportPhone.Kind.HELPLINE, "0800 953 9595"),
+    ("leicestershire-police", SupportPhone.Kind.NON_EMERGENCY, "101"),
+    ("leicestershire-police", SupportPhone.Kind.EMERGENCY, "999"),
+    ("paladin", SupportPhone.Kind.HELPLINE, "020 3866 4107"),
+    ("suzy-lamplugh-trust", SupportPhone.Kind.HELPLINE, "0808 802 0300"),
+}
+
+
+def test_it_loads_every_seed_service_with_its_numbers_labelled():
+    support_directory_load_demo()
+    loaded = {(p.service.slug, p.kind, p.number) for p in SupportPhone.objects.select_related("service")}
+    assert SEED_NUMBERS <= loaded
+    assert SupportService.objects.count() == 13
+
+
+def test_it_can_load_the_demo_twice_without_duplicates():
+    support_directory_load_demo()
+    support_directory_load_demo()
+    assert SupportService.objects.count() == 13
+    assert SupportPhone.objects.filter(service__slug="security-team").count() == 2
+
+
+def test_it_loads_the_demo_institution_with_campus_security_numbers():
+    institution_load_demo()
+    institution_load_demo()
+    institution = institution_get_current()
+    assert institution is not None
+    assert institution.name == "University of Leicester"
+    assert institution.team_name == "Standing Together"
+    assert institution.security_emergency_phone == "0116 252 2888"
+    assert institution.security_non_emergency_phone == "0116 252 2023"
+
+
+def test_it_makes_tel_links_from_numbers_with_spaces():
+    support_directory_load_demo()
+    phone = SupportPhone.objects.get(service__slug="paladin")
+    assert phone.tel_href == "tel:02038664107"
