@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -42,7 +42,11 @@ def main() -> None:
     django_default = median_seconds(Argon2PasswordHasher())
     cores = os.cpu_count() or 1
     result = {
-        "machine": {"cpus": cores, "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": cores,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "waypoint_argon2id": {
             "memory_kib": WaypointArgon2PasswordHasher.memory_cost,
             "time_cost": WaypointArgon2PasswordHasher.time_cost,

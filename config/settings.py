@@ -70,7 +70,8 @@ else:
     _kek_file = _kek_file or _dev.kek_file
     _identifier_file = _identifier_file or _dev.identifier_file
     _audit_file = _audit_file or _dev.audit_file
-assert _secret_key and _kek_file and _identifier_file and _audit_file
+if not (_secret_key and _kek_file and _identifier_file and _audit_file):  # narrows types
+    raise ImproperlyConfigured("Secrets and keysets could not be found or created.")
 SECRET_KEY: str = _secret_key
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 WAYPOINT_KEYSETS = {
@@ -109,17 +110,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "waypoint.common.http.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the header middleware so static files get the same headers.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "waypoint.common.csrf.FetchMetadataOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "waypoint.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -155,7 +158,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "waypoint.sqlite3",
+            "NAME": str(VAR_DIR / "waypoint.sqlite3"),
             "OPTIONS": {
                 # Writers queue instead of failing, and each transaction takes the write
                 # lock at BEGIN so the audit chain's head cannot be read stale.
@@ -328,6 +331,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 300
 FILE_UPLOAD_PERMISSIONS = 0o600
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_ALLOW_ALL_ORIGINS = False
+# Outside production, WhiteNoise serves straight from static/ (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {
@@ -343,7 +352,12 @@ STORAGES = {
     },
 }
 
-_email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_email_backend = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 _email_options: dict[str, object] = {}
 if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
     _email_options = {

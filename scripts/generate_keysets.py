@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from waypoint.privacy.keysets import AUDIT, IDENTIFIER, KEK, new_keyset_json, write_private_file  # noqa: E402
+from waypoint.privacy.keysets import AUDIT, IDENTIFIER, KEK, new_keyset_json, write_private_file
 
 
 def main(argv: list[str]) -> int:

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from waypoint.accounts import signals  # noqa: F401  (connects receivers)
+        from waypoint.accounts import signals  # noqa: F401, PLC0415  (connects receivers once apps are ready)

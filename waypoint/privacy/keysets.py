@@ -15,14 +15,19 @@ import io
 import json
 import os
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tink
-from tink import aead, cleartext_keyset_handle, prf
+from django.conf import settings
+from tink import aead, cleartext_keyset_handle, prf, streaming_aead
 
 aead.register()
 prf.register()
+streaming_aead.register()
 
 KEK = "kek"
 IDENTIFIER = "identifier"
@@ -102,6 +107,64 @@ class KeysetError(Exception):
     pass
 
 
+_PRIMITIVES: dict[str, Any] = {KEK: aead.Aead, IDENTIFIER: prf.PrfSet, AUDIT: prf.PrfSet}
+
+
+@dataclass(frozen=True)
+class LoadedKeyset:
+    """A keyset read from its file, with the primitive built from it.
+
+    `token` identifies the file version (path, inode, mtime, size): caches of anything
+    derived from this keyset key on it, so a rotated or replaced file is picked up by
+    every process without a restart.
+    """
+
+    kind: str
+    token: tuple[str, int, int, int]
+    handle: tink.KeysetHandle
+    primitive: Any
+
+    @property
+    def primary_key_id(self) -> int:
+        return int(self.handle.keyset_info().primary_key_id)
+
+
+_loaded: dict[str, LoadedKeyset] = {}
+_loaded_lock = threading.Lock()
+
+
+def load_keyset(kind: str) -> LoadedKeyset:
+    """The keyset configured in settings.WAYPOINT_KEYSETS[kind], cached per process.
+
+    One stat() per call keeps the cache honest after `rotate_keyset` replaced the file
+    (os.replace gives a new inode), in this process or any other.
+    """
+    path = Path(settings.WAYPOINT_KEYSETS[kind])
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise KeysetError(f"Cannot read keyset {path}: {exc.strerror}") from None
+    token = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _loaded.get(kind)
+    if cached is not None and cached.token == token:
+        return cached
+    handle = read_keyset(path)
+    try:
+        primitive = handle.primitive(_PRIMITIVES[kind])
+    except tink.TinkError:
+        raise KeysetError(f"{path} is not a {kind} keyset.") from None
+    loaded = LoadedKeyset(kind=kind, token=token, handle=handle, primitive=primitive)
+    with _loaded_lock:
+        _loaded[kind] = loaded
+    return loaded
+
+
+def reset_keyset_cache() -> None:
+    """Forget every loaded keyset (tests, and after a rotation in this process)."""
+    with _loaded_lock:
+        _loaded.clear()
+
+
 @dataclass(frozen=True)
 class DevSecrets:
     secret_key: str
@@ -132,7 +195,5 @@ def _read_nonempty(path: Path) -> str:
         text = path.read_text().strip()
         if text:
             return text
-        import time
-
         time.sleep(0.01)
     raise KeysetError(f"{path} is empty.")

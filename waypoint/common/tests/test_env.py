@@ -38,8 +38,8 @@ def _variables_read_in_code() -> set[str]:
 
 def _variables_in_env_example() -> set[str]:
     names = set()
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        line = line.strip()
+    for raw in (ROOT / ".env.example").read_text().splitlines():
+        line = raw.strip()
         if line and not line.startswith("#"):
             names.add(line.split("=", 1)[0])
     return names

@@ -20,8 +20,10 @@ SEED_NUMBERS = {
 
 def test_it_loads_every_seed_service_with_its_numbers_labelled():
     support_directory_load_demo()
-    loaded = {(p.service.slug, p.kind, p.number) for p in SupportPhone.objects.select_related("service")}
-    assert SEED_NUMBERS <= loaded
+    loaded = {
+        (p.service.slug, p.kind, p.number) for p in SupportPhone.objects.select_related("service")
+    }
+    assert loaded >= SEED_NUMBERS
     assert SupportService.objects.count() == 13
 
 

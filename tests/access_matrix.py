@@ -1,0 +1,145 @@
+"""Who gets what from every URL: the declarations tests/test_access_matrix.py checks.
+
+One row per URL name ("namespace:name"), or per route string for the few unnamed
+patterns. EXPECTATION_PATTERNS holds shell-style patterns ("admin:*_changelist") for URL
+families, so a new ModelAdmin is covered (and checked) without a new row; an exact row
+always wins over a pattern.
+
+In a row, each principal maps to one of:
+
+    OK                   2xx
+    REDIRECT_LOGIN       302 to the sign-in page
+    REDIRECT_MFA_SETUP   302 to TOTP activation (an account with no second factor)
+    DENIED               302 to sign-in or to MFA setup, 403 or 404; never 2xx
+    an int               exactly that status
+    (status, url name)   a redirect to that named URL
+
+A principal missing from a row is expected DENIED. Sample URLs are built with made-up
+path parameters (int 1, a random uuid, "sample"), so object pages answer as they do for
+an object that does not exist.
+
+Principals: anonymous, one persona per role, outsider (signed in with MFA, no role) and
+staff_without_mfa (an adviser who has not enrolled a second factor).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+OK: Final = "ok"
+REDIRECT_LOGIN: Final = "redirect_login"
+REDIRECT_MFA_SETUP: Final = "redirect_mfa_setup"
+DENIED: Final = "denied"
+Expectation = (
+    Literal["ok", "redirect_login", "redirect_mfa_setup", "denied"] | int | tuple[int, str]
+)
+Row = dict[str, Expectation]
+
+ROLES: Final = ("adviser", "case_lead", "partner", "insights_viewer", "administrator")
+SIGNED_IN: Final = (*ROLES, "outsider", "staff_without_mfa")
+PRINCIPALS: Final = ("anonymous", *SIGNED_IN)
+
+TO_REAUTHENTICATE: Final = (302, "account_reauthenticate")
+TO_STAFF_HOME: Final = (302, "staff:home")
+TO_ADMIN_INDEX: Final = (302, "admin:index")
+TO_PASSWORD_CHANGE: Final = (302, "account_change_password")
+
+
+def everyone(expectation: Expectation) -> Row:
+    return dict.fromkeys(PRINCIPALS, expectation)
+
+
+def each(principals: tuple[str, ...], expectation: Expectation) -> Row:
+    return dict.fromkeys(principals, expectation)
+
+
+def staff_page(row: Row | None = None, **cells: Expectation) -> Row:
+    """A page that needs a signed-in, MFA-verified session; everyone not named is denied."""
+    return {
+        "anonymous": REDIRECT_LOGIN,
+        "staff_without_mfa": REDIRECT_MFA_SETUP,
+        **(row or {}),
+        **cells,
+    }
+
+
+def admin_page(administrator: Expectation) -> Row:
+    """The Django admin: nobody but an administrator ever gets past the gate."""
+    return staff_page(administrator=administrator)
+
+
+EXPECTATIONS: Final[dict[str, Row]] = {
+    # --- Public ---------------------------------------------------------------------------
+    "hub:home": everyone(OK),
+    # --- Staff work area ------------------------------------------------------------------
+    "staff:home": staff_page(each(ROLES, OK)),  # outsider: 403
+    # --- allauth: signing in and out --------------------------------------------------------
+    "account_login": {"anonymous": OK, **each(SIGNED_IN, TO_STAFF_HOME)},
+    # GET shows the confirmation form; signing out is a POST.
+    "account_logout": {"anonymous": REDIRECT_LOGIN, **each(SIGNED_IN, OK)},
+    "account_inactive": everyone(OK),
+    # The TOTP step of signing in: only reachable half-way through a sign-in.
+    "mfa_authenticate": {"anonymous": REDIRECT_LOGIN, **each(SIGNED_IN, TO_STAFF_HOME)},
+    "account_reset_password": everyone(OK),
+    "account_reset_password_done": everyone(OK),
+    "account_reset_password_from_key": everyone(OK),  # sample key: the "bad link" page
+    "account_reset_password_from_key_done": everyone(OK),
+    "socialaccount_login_cancelled": everyone(OK),
+    "socialaccount_login_error": staff_page(each(ROLES, 401)),  # the error page says 401
+    # --- allauth: a person's own sign-in settings (policy action account.security) ---------
+    # Re-authentication is open to every signed-in account: TOTP activation may need it.
+    "account_reauthenticate": {"anonymous": REDIRECT_LOGIN, **each(SIGNED_IN, OK)},
+    "account_change_password": staff_page(each(ROLES, OK)),
+    "account_set_password": staff_page(each(ROLES, TO_PASSWORD_CHANGE)),  # has a password
+    "mfa_index": staff_page(each(ROLES, OK), staff_without_mfa=OK),
+    "mfa_reauthenticate": staff_page(each(ROLES, OK)),
+    # Changing MFA asks to re-authenticate first, except for a first enrolment just after
+    # signing in (staff_without_mfa).
+    "mfa_activate_totp": staff_page(
+        each((*ROLES, "outsider"), TO_REAUTHENTICATE), staff_without_mfa=OK
+    ),
+    "mfa_deactivate_totp": staff_page(each(ROLES, TO_REAUTHENTICATE)),
+    "mfa_view_recovery_codes": staff_page(
+        each((*ROLES, "outsider"), TO_REAUTHENTICATE), staff_without_mfa=404
+    ),
+    "mfa_generate_recovery_codes": staff_page(each(ROLES, TO_REAUTHENTICATE), staff_without_mfa=OK),
+    "mfa_download_recovery_codes": staff_page(
+        each(ROLES, TO_REAUTHENTICATE), staff_without_mfa=404
+    ),
+    # --- Django admin (administrators only) --------------------------------------------------
+    "admin:index": admin_page(OK),
+    "admin:app_list": admin_page(OK),
+    "admin:jsi18n": admin_page(OK),
+    # Signed in and allowed: on to the admin; anyone else signed in: 403 (no sign-in loop).
+    "admin:login": {"anonymous": REDIRECT_LOGIN, "administrator": TO_ADMIN_INDEX},
+    "admin:logout": admin_page(405),  # POST only
+    "admin:password_change": admin_page(TO_PASSWORD_CHANGE),  # allauth's page, not the admin's
+    "admin:password_change_done": admin_page(TO_PASSWORD_CHANGE),
+    "admin:autocomplete": admin_page(403),  # refuses a request without its parameters
+    "admin:view_on_site": admin_page(404),  # no such object
+    "staff/admin/(?P<url>.*)$": admin_page(404),  # the admin's catch-all
+    # Accounts and the institution are never deleted from the admin.
+    "admin:accounts_user_delete": admin_page(403),
+    "admin:institution_institution_delete": admin_page(403),
+}
+
+EXPECTATION_PATTERNS: Final[dict[str, Row]] = {
+    "admin:*_changelist": admin_page(OK),
+    "admin:*_add": admin_page(OK),
+    # The sample object does not exist: the admin says so and goes back to its index.
+    "admin:*_change": admin_page(TO_ADMIN_INDEX),
+    "admin:*_history": admin_page(TO_ADMIN_INDEX),
+    "admin:*_delete": admin_page(TO_ADMIN_INDEX),
+    "staff/admin/*/<path:object_id>/": admin_page(302),  # old-style link -> .../change/
+}
+
+# POST from anonymous and outsider is never accepted (never 2xx), except these forms,
+# which re-render with errors and sign nobody in.
+POST_NOT_DENIED: Final[dict[str, frozenset[str]]] = {
+    "anonymous": frozenset(
+        {"account_login", "account_reset_password", "account_reset_password_from_key"}
+    ),
+    "outsider": frozenset(
+        {"account_reauthenticate", "account_reset_password", "account_reset_password_from_key"}
+    ),
+}

@@ -1,0 +1,183 @@
+"""Who may do what: the one module that decides staff access.
+
+Every staff view, selector and admin page asks this module, and nothing else, whether a
+person may perform an action (optionally on an object). Access is denied by default:
+an unknown action, an anonymous or inactive user, and a user with no role (an
+"outsider") get False for everything.
+
+Multi-factor authentication is not decided here: StaffSessionMiddleware refuses every
+staff page to a session that has not passed MFA, before any view asks this module.
+
+Role x action table (docs/decisions/0006-roles-and-policy.md explains the choices)
+
+=================  =======  =========  =======  ========  =============  ========
+action             adviser  case_lead  partner  insights  administrator  outsider
+=================  =======  =========  =======  ========  =============  ========
+staff.home         yes      yes        yes      yes       yes            no
+account.security   yes      yes        yes      yes       yes            no
+admin.site         no       no         no       no        yes            no
+admin.users        no       no         no       no        yes            no
+admin.content      no       no         no       no        yes            no
+audit.view         no       no         no       no        yes            no
+=================  =======  =========  =======  ========  =============  ========
+
+- staff.home: the staff landing page at /staff/.
+- account.security: a person's own sign-in settings (MFA pages, password change,
+  re-authentication). Enrolling in MFA and signing out stay open to every signed-in
+  account so that nobody is stuck half-enrolled.
+- admin.site: the Django admin at /staff/admin/ (also needs an MFA-verified session).
+- admin.users: staff accounts and roles in the admin.
+- admin.content: the institution, departments, pages, campaigns and support directory.
+- audit.view: reading the audit log.
+
+Features add their actions here ("case.view", "case.assign", ...), with a rule function
+`(user, obj) -> bool` and a row in the table above and in ADR 0006. An administrator
+reads case content only when `case_access_granted` is also set (rules that need it check
+`user.case_access_granted`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import wraps
+from types import MappingProxyType
+from typing import Any, Final, TypeVar, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.views.decorators.cache import never_cache
+
+from waypoint.accounts.models import User
+from waypoint.accounts.roles import Role
+
+Rule = Callable[[User, object | None], bool]
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+
+
+def _roles(*roles: Role) -> Rule:
+    allowed = frozenset(roles)
+
+    def rule(user: User, obj: object | None) -> bool:
+        return user.role in allowed
+
+    rule.roles = allowed  # type: ignore[attr-defined]  # read by roles_allowed()
+    return rule
+
+
+_EVERY_ROLE: Final = tuple(Role)
+
+RULES: Final[Mapping[str, Rule]] = MappingProxyType(
+    {
+        "staff.home": _roles(*_EVERY_ROLE),
+        "account.security": _roles(*_EVERY_ROLE),
+        "admin.site": _roles(Role.ADMINISTRATOR),
+        "admin.users": _roles(Role.ADMINISTRATOR),
+        "admin.content": _roles(Role.ADMINISTRATOR),
+        "audit.view": _roles(Role.ADMINISTRATOR),
+    }
+)
+
+# Django admin permissions ("app_label.codename") are answered by these actions; an app
+# that is not listed cannot be managed in the admin by anyone.
+_ADMIN_APP_ACTIONS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "accounts": "admin.users",
+        "institution": "admin.content",
+        "hub": "admin.content",
+        "privacy": "audit.view",
+    }
+)
+# Apps whose records the admin may show but never change (the audit log).
+_ADMIN_READ_ONLY_APPS: Final = frozenset({"privacy"})
+
+
+def actions() -> frozenset[str]:
+    """Every action this module knows."""
+    return frozenset(RULES)
+
+
+def roles_allowed(action: str) -> frozenset[str]:
+    """The roles a plain role rule lets through (for documentation and tests)."""
+    rule = RULES.get(action)
+    return frozenset(getattr(rule, "roles", frozenset()))
+
+
+def _as_staff(user: object) -> User | None:
+    """The user if they may be asked about at all: signed in, active, with a known role."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return None
+    if user.role not in Role.values:
+        return None
+    return user
+
+
+def can(user: object, action: str, obj: object | None = None) -> bool:
+    """May `user` perform `action` (on `obj`)? False for anything not explicitly allowed."""
+    rule = RULES.get(action)
+    staff = _as_staff(user)
+    if rule is None or staff is None:
+        return False
+    return bool(rule(staff, obj))
+
+
+def require(user: object, action: str, obj: object | None = None) -> None:
+    """Raise unless `can(user, action, obj)`.
+
+    Without an object: PermissionDenied (403). With an object: Http404, so that a person
+    who may not see a record cannot learn that it exists.
+    """
+    if can(user, action, obj):
+        return
+    if obj is not None:
+        raise Http404
+    raise PermissionDenied
+
+
+def staff_view(action: str) -> Callable[[_View], _View]:
+    """Decorate a function view: the signed-in user must be allowed `action`.
+
+    Anonymous visitors are sent to sign in; everyone else who may not gets a 403. The
+    response is never cached. Object-level checks belong in the view's selector, which
+    calls `require(user, action, obj)`.
+    """
+    if action not in RULES:
+        raise ImproperlyConfigured(f"Unknown policy action {action!r}.")
+
+    def decorator(view: _View) -> _View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        wrapped.policy_action = action  # type: ignore[attr-defined]
+        return cast(_View, never_cache(wrapped))
+
+    return decorator
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff user of `request` (403 if there is none)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def can_use_admin_permission(user: object, perm: str) -> bool:
+    """Answers User.has_perm for Django admin permissions ("hub.change_supportservice")."""
+    app_label, _, codename = perm.partition(".")
+    action = _ADMIN_APP_ACTIONS.get(app_label)
+    if action is None or not codename:
+        return False
+    if app_label in _ADMIN_READ_ONLY_APPS and not codename.startswith("view_"):
+        return False
+    return can(user, action)
+
+
+def can_use_admin_app(user: object, app_label: str) -> bool:
+    """Answers User.has_module_perms: may the user see this app in the admin at all?"""
+    action = _ADMIN_APP_ACTIONS.get(app_label)
+    return action is not None and can(user, action)

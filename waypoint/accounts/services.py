@@ -1,0 +1,279 @@
+"""Writes for staff accounts: creation, role changes, MFA enrolment, audit of sign-ins.
+
+Every function here records its own audit event (waypoint.privacy.services.audit_record).
+Audit entries name the account by id, never by email, and carry no IP address or user
+agent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from waypoint.accounts.models import User
+from waypoint.accounts.roles import Role
+from waypoint.institution.models import Department
+from waypoint.privacy.services import audit_record
+
+USER_OBJECT_TYPE: Final = "accounts.user"
+# Changing these changes what someone may see: each change is audited as a role change.
+_ACCESS_FIELDS: Final = ("role", "department_id", "case_access_granted")
+
+
+class StaffAccountError(Exception):
+    """A change to a staff account that Waypoint refuses (message is safe to show)."""
+
+
+def _user_audit(
+    *, actor: User | None, action: str, user: User, extra: dict[str, object] | None = None
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=USER_OBJECT_TYPE,
+        object_id=str(user.pk),
+        extra=extra,
+    )
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    email: str,
+    role: Role | str,
+    department: Department | None = None,
+    display_name: str = "",
+    password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create a staff account (administrators, the demo loader and tests call this).
+
+    Without a password the account gets an unusable one: the person sets theirs through
+    "forgotten password", then must enrol MFA at first sign-in. A given password must
+    pass the password validators.
+    """
+    user = User(
+        email=User.objects.normalize_email(email).lower(),
+        role=str(role),
+        department=department,
+        display_name=display_name,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.full_clean()
+    user.save(force_insert=True)
+    _user_audit(
+        actor=actor,
+        action="staff.account_created",
+        user=user,
+        extra={"role": user.role, "department": str(user.department_id or "")},
+    )
+    return user
+
+
+@transaction.atomic
+def staff_user_save(*, user: User, actor: User) -> User:
+    """Save an account edited by an administrator (the admin site calls this).
+
+    Audits creation, role, department and case-access changes, and (de)activation. An
+    administrator cannot take the administrator role away from themselves or deactivate
+    their own account, so a deployment cannot lose its last way in by accident.
+    """
+    previous = None if user._state.adding else User.objects.filter(pk=user.pk).first()
+    if user.pk == actor.pk and (user.role != Role.ADMINISTRATOR or not user.is_active):
+        raise StaffAccountError(
+            "You cannot remove your own administrator role or deactivate your own account."
+        )
+    user.email = User.objects.normalize_email(user.email).lower()
+    if previous is None and not user.password:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    if previous is None:
+        _user_audit(
+            actor=actor,
+            action="staff.account_created",
+            user=user,
+            extra={"role": user.role, "department": str(user.department_id or "")},
+        )
+        return user
+    if any(getattr(previous, f) != getattr(user, f) for f in _ACCESS_FIELDS):
+        _user_audit(
+            actor=actor,
+            action="staff.role_changed",
+            user=user,
+            extra={
+                "role_from": previous.role,
+                "role_to": user.role,
+                "department_from": str(previous.department_id or ""),
+                "department_to": str(user.department_id or ""),
+                "case_access_from": previous.case_access_granted,
+                "case_access_to": user.case_access_granted,
+            },
+        )
+    if previous.is_active != user.is_active:
+        action = "staff.account_reactivated" if user.is_active else "staff.account_deactivated"
+        _user_audit(actor=actor, action=action, user=user)
+    return user
+
+
+@transaction.atomic
+def staff_totp_enrol(*, user: User, secret: str) -> Authenticator:
+    """Enrol `user` in TOTP with a known base32 secret, plus recovery codes.
+
+    For the demo loader and tests (and an import from another system): people enrol
+    themselves through allauth's pages. The secret is stored encrypted by the MFA adapter.
+    """
+    Authenticator.objects.filter(
+        user_id=user.pk,
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES],
+    ).delete()
+    totp = TOTP.activate(user, secret).instance
+    RecoveryCodes.activate(user)
+    _user_audit(actor=None, action="staff.mfa_enrolled", user=user, extra={"type": "totp"})
+    return totp
+
+
+@transaction.atomic
+def staff_mfa_reset(*, user: User, actor: User) -> int:
+    """Remove every authenticator of `user`: they must enrol again at next sign-in.
+
+    For an administrator helping someone who lost their phone and recovery codes.
+    """
+    deleted: int = Authenticator.objects.filter(user_id=user.pk).delete()[0]
+    _user_audit(actor=actor, action="staff.mfa_reset", user=user)
+    return deleted
+
+
+# --- Audit of sign-in events (called from adapters, signals and the middleware) ---------
+
+
+def staff_sign_in_record(*, user: User, methods: Iterable[str]) -> None:
+    _user_audit(
+        actor=user,
+        action="staff.signed_in",
+        user=user,
+        extra={"methods": ",".join(sorted(set(methods)))},
+    )
+
+
+def staff_sign_in_failure_record(*, email: str) -> None:
+    """A wrong password. Recorded against the account if it exists, otherwise not at all
+    (an unknown address is not ours to keep, and must not fill the log)."""
+    user = User.objects.filter(email__iexact=email.strip()).only("pk").first() if email else None
+    if user is not None:
+        _user_audit(actor=None, action="staff.sign_in_failed", user=user)
+
+
+def staff_mfa_failure_record(*, user: User) -> None:
+    _user_audit(actor=None, action="staff.mfa_failed", user=user)
+
+
+def staff_sign_out_record(*, user: User) -> None:
+    _user_audit(actor=user, action="staff.signed_out", user=user)
+
+
+def staff_session_end_record(*, user: User, reason: str) -> None:
+    """The session is being ended by Waypoint: idle, absolute, or MFA not verified."""
+    action = "staff.session_rejected" if reason == "mfa_not_verified" else "staff.session_expired"
+    _user_audit(actor=user, action=action, user=user, extra={"reason": reason})
+
+
+def staff_mfa_change_record(*, user: User, change: str, kind: str) -> None:
+    """`change`: "enrolled", "removed" or "reset"; `kind`: authenticator type."""
+    action = {
+        "enrolled": "staff.mfa_enrolled",
+        "removed": "staff.mfa_removed",
+        "reset": "staff.recovery_codes_regenerated",
+    }[change]
+    _user_audit(actor=user, action=action, user=user, extra={"type": kind})
+
+
+# --- Demo accounts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    role: str  # the role's label, for printing
+    password: str
+    totp_secret: str
+
+
+# Demo only: these are published in the README. WAYPOINT_DEMO is refused in production.
+DEMO_PASSWORD: Final = "waypoint-demo-staff"  # noqa: S105
+_DEMO_STAFF: Final = (
+    # email, role, department slug, display name, TOTP secret (base32, 160 bits)
+    ("adviser@demo.waypoint.test", Role.ADVISER, None, "Demo Adviser",
+     "WAYPOINTADVISERDEMOTOTPSECRET234"),
+    ("lead@demo.waypoint.test", Role.CASE_LEAD, None, "Demo Case Lead",
+     "WAYPOINTCASELEADDEMOTOTPSECRET23"),
+    ("security@demo.waypoint.test", Role.PARTNER, "security", "Demo Security",
+     "WAYPOINTSECURITYDEMOTOTPSECRET23"),
+    ("insights@demo.waypoint.test", Role.INSIGHTS, None, "Demo Insights",
+     "WAYPOINTINSIGHTSDEMOTOTPSECRET23"),
+    ("admin@demo.waypoint.test", Role.ADMINISTRATOR, None, "Demo Administrator",
+     "WAYPOINTADMINDEMOTOTPSECRET23456"),
+)  # fmt: skip
+
+
+def _demo_department(slug: str | None) -> Department | None:
+    if slug is None:
+        return None
+    department, _ = Department.objects.get_or_create(
+        slug=slug, defaults={"name": slug.replace("-", " ").title()}
+    )
+    return department
+
+
+def _has_totp_secret(user: User, secret: str) -> bool:
+    totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+    has_codes = Authenticator.objects.filter(
+        user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES
+    ).exists()
+    return totp is not None and has_codes and decrypt(totp.data["secret"]) == secret
+
+
+@transaction.atomic
+def demo_staff_ensure() -> list[DemoAccount]:
+    """One demo account per role, each pre-enrolled in TOTP with a fixed secret.
+
+    Idempotent: running it again restores the published password, role and secret.
+    Refuses to run unless settings.WAYPOINT_DEMO is true.
+    """
+    if not settings.WAYPOINT_DEMO:
+        raise ImproperlyConfigured("Demo staff accounts exist only when WAYPOINT_DEMO is true.")
+    accounts = []
+    for email, role, department_slug, display_name, secret in _DEMO_STAFF:
+        department = _demo_department(department_slug)
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = staff_user_create(
+                email=email, role=role, department=department, display_name=display_name
+            )
+        user.role = role
+        user.department = department
+        user.display_name = display_name
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.full_clean()
+        user.save()
+        if not _has_totp_secret(user, secret):
+            staff_totp_enrol(user=user, secret=secret)
+        accounts.append(
+            DemoAccount(email=email, role=role.label, password=DEMO_PASSWORD, totp_secret=secret)
+        )
+    return accounts
