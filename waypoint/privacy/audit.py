@@ -169,38 +169,22 @@ def append(
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             raise AuditError("The audit head row is missing; run the privacy migrations.")
-        seq = head.seq + 1
-        occurred_at = timezone.now()
-        mac = _mac(
-            prf,
-            canonical(
-                seq=seq,
-                occurred_at=occurred_at,
-                actor_kind=actor_kind,
-                actor_id=actor_id,
-                action=action,
-                object_type=object_type,
-                object_id=object_id,
-                extra=extra,
-                prev_mac=head.mac,
-                key_id=key_id,
-            ),
-        )
-        event = AuditEvent(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            extra=extra,
-            prev_mac=head.mac,
-            mac=mac,
-            key_id=key_id,
-        )
+        fields: dict[str, Any] = {
+            "seq": head.seq + 1,
+            "occurred_at": timezone.now(),
+            "actor_kind": actor_kind,
+            "actor_id": actor_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "extra": extra,
+            "prev_mac": head.mac,
+            "key_id": key_id,
+        }
+        mac = _mac(prf, canonical(**fields))
+        event = AuditEvent(**fields, mac=mac)
         event.save()
-        AuditHead.objects.filter(pk=1).update(seq=seq, mac=mac)
+        AuditHead.objects.filter(pk=1).update(seq=event.seq, mac=mac)
     return event
 
 
