@@ -8,6 +8,7 @@ from waypoint.accounts.admin_site import admin_site
 urlpatterns = [
     path("", include("waypoint.hub.urls")),
     path("staff/admin/", admin_site.urls),
+    path("staff/content/", include("waypoint.hub.staff_urls")),
     path("staff/", include("waypoint.accounts.urls")),
     path("accounts/", include("waypoint.accounts.allauth_urls")),
 ]

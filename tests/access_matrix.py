@@ -71,6 +71,7 @@ def admin_page(administrator: Expectation) -> Row:
 EXPECTATIONS: Final[dict[str, Row]] = {
     # --- Public ---------------------------------------------------------------------------
     "hub:home": everyone(OK),
+    "hub:check": everyone(OK),
     # --- Staff work area ------------------------------------------------------------------
     "staff:home": staff_page(each(ROLES, OK)),  # outsider: 403
     # --- allauth: signing in and out --------------------------------------------------------
