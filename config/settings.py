@@ -292,6 +292,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A session cookie, not a year-long one: a lasting cookie is a sign, on a shared device,
+# that someone visited.
+CSRF_COOKIE_AGE = None
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- HTTPS and headers ---------------------------------------------------------------------

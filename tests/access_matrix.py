@@ -43,6 +43,7 @@ TO_REAUTHENTICATE: Final = (302, "account_reauthenticate")
 TO_STAFF_HOME: Final = (302, "staff:home")
 TO_ADMIN_INDEX: Final = (302, "admin:index")
 TO_PASSWORD_CHANGE: Final = (302, "account_change_password")
+CONTENT_KINDS: Final = ("page", "campaign", "service")  # content:<kind>_create, ...
 
 
 def everyone(expectation: Expectation) -> Row:
@@ -72,8 +73,35 @@ EXPECTATIONS: Final[dict[str, Row]] = {
     # --- Public ---------------------------------------------------------------------------
     "hub:home": everyone(OK),
     "hub:check": everyone(OK),
+    "hub:tell_us": everyone(OK),
+    "hub:about": everyone(OK),
+    "hub:campaigns": everyone(OK),
+    "hub:support": everyone(OK),
+    # Object pages: the sample slug names nothing, so everyone gets the same 404.
+    "hub:awareness_page": everyone(404),
+    "hub:campaign": everyone(404),
+    "hub:service": everyone(404),
     # --- Staff work area ------------------------------------------------------------------
     "staff:home": staff_page(each(ROLES, OK)),  # outsider: 403
+    # --- Content management (content.edit / content.review: administrators only) ----------
+    "content:list": staff_page(administrator=OK),
+    "content:queue": staff_page(administrator=OK),
+    **{f"content:{kind}_create": staff_page(administrator=OK) for kind in CONTENT_KINDS},
+    # The sample uuid names no item or revision.
+    **{f"content:{kind}_edit": staff_page(administrator=404) for kind in CONTENT_KINDS},
+    **{f"content:{kind}_history": staff_page(administrator=404) for kind in CONTENT_KINDS},
+    "content:revision": staff_page(administrator=404),
+    "content:revision_edit": staff_page(administrator=404),
+    "content:revision_preview": staff_page(administrator=404),
+    # Changes are POST only: GET is refused with 405 once access is granted.
+    "content:revision_submit": staff_page(administrator=405),
+    "content:revision_withdraw": staff_page(administrator=405),
+    "content:revision_restore": staff_page(administrator=405),
+    "content:revision_approve": staff_page(administrator=405),
+    "content:revision_send_back": staff_page(administrator=405),
+    # The admin shows support categories read only (hub/admin.py): no adding or deleting.
+    "admin:hub_supportcategory_add": admin_page(403),
+    "admin:hub_supportcategory_delete": admin_page(403),
     # --- allauth: signing in and out --------------------------------------------------------
     "account_login": {"anonymous": OK, **each(SIGNED_IN, TO_STAFF_HOME)},
     # GET shows the confirmation form; signing out is a POST.

@@ -19,6 +19,8 @@ admin.site         no       no         no       no        yes            no
 admin.users        no       no         no       no        yes            no
 admin.content      no       no         no       no        yes            no
 audit.view         no       no         no       no        yes            no
+content.edit       no       no         no       no        yes            no
+content.review     no       no         no       no        yes            no
 =================  =======  =========  =======  ========  =============  ========
 
 - staff.home: the staff landing page at /staff/.
@@ -27,8 +29,15 @@ audit.view         no       no         no       no        yes            no
   account so that nobody is stuck half-enrolled.
 - admin.site: the Django admin at /staff/admin/ (also needs an MFA-verified session).
 - admin.users: staff accounts and roles in the admin.
-- admin.content: the institution, departments, pages, campaigns and support directory.
+- admin.content: the institution and departments in the admin. Hub content is edited
+  with approval at /staff/content/ (content.edit); the admin shows support categories
+  read only.
 - audit.view: reading the audit log.
+- content.edit: the content pages at /staff/content/ (pages, campaigns, support
+  directory): see every version, write drafts, preview, submit, restore. With a
+  revision as the object: only its author may change, submit or withdraw it.
+- content.review: the review queue; approving or sending back a submitted revision.
+  With a revision as the object: never its author (the four-eyes rule, ADR 0011).
 
 Features add their actions here ("case.view", "case.assign", ...), with a rule function
 `(user, obj) -> bool` and a row in the table above and in ADR 0006. An administrator
@@ -65,6 +74,26 @@ def _roles(*roles: Role) -> Rule:
     return rule
 
 
+def _administrator_and(check: Callable[[User, object], bool]) -> Rule:
+    """An administrator-only rule that, given an object, also asks `check(user, obj)`."""
+    allowed = frozenset({Role.ADMINISTRATOR})
+
+    def rule(user: User, obj: object | None) -> bool:
+        return user.role in allowed and (obj is None or check(user, obj))
+
+    rule.roles = allowed  # type: ignore[attr-defined]  # read by roles_allowed()
+    return rule
+
+
+def _is_author(user: User, obj: object) -> bool:
+    # Content revisions carry author_id; an object without one (a live page) is open.
+    return getattr(obj, "author_id", user.pk) == user.pk
+
+
+def _is_not_author(user: User, obj: object) -> bool:
+    return getattr(obj, "author_id", None) != user.pk
+
+
 _EVERY_ROLE: Final = tuple(Role)
 
 RULES: Final[Mapping[str, Rule]] = MappingProxyType(
@@ -75,6 +104,9 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "admin.users": _roles(Role.ADMINISTRATOR),
         "admin.content": _roles(Role.ADMINISTRATOR),
         "audit.view": _roles(Role.ADMINISTRATOR),
+        # Content changes go live only when a second administrator approves (ADR 0011).
+        "content.edit": _administrator_and(_is_author),
+        "content.review": _administrator_and(_is_not_author),
     }
 )
 

@@ -20,13 +20,21 @@ class StaffLink:
 def staff_home_links_for_user(*, user: User) -> list[StaffLink]:
     """What `user` can do next from /staff/: only pages that exist and they may open."""
     links = []
+    if policy.can(user, "content.edit"):
+        links.append(
+            StaffLink(
+                label="Public content",
+                url=reverse("content:list"),
+                description="Awareness pages, campaigns and the support directory. "
+                "Changes go live when another administrator approves them.",
+            )
+        )
     if policy.can(user, "admin.site"):
         links.append(
             StaffLink(
                 label="Administration",
                 url=reverse("admin:index"),
-                description="Staff accounts and roles, the institution, departments "
-                "and the support directory.",
+                description="Staff accounts and roles, the institution and departments.",
             )
         )
     if policy.can(user, "account.security"):

@@ -227,6 +227,10 @@ _DEMO_STAFF: Final = (
      "WAYPOINTINSIGHTSDEMOTOTPSECRET23"),
     ("admin@demo.waypoint.test", Role.ADMINISTRATOR, None, "Demo Administrator",
      "WAYPOINTADMINDEMOTOTPSECRET23456"),
+    # A second administrator, because public content goes live only when someone other
+    # than its author approves it.
+    ("reviewer@demo.waypoint.test", Role.ADMINISTRATOR, None, "Demo Reviewer",
+     "WAYPOINTREVIEWERDEMOTOTPSECRET23"),
 )  # fmt: skip
 
 

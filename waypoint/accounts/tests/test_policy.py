@@ -22,6 +22,8 @@ EXPECTED: dict[str, set[str]] = {
     "admin.users": {"administrator"},
     "admin.content": {"administrator"},
     "audit.view": {"administrator"},
+    "content.edit": {"administrator"},
+    "content.review": {"administrator"},
 }
 
 

@@ -49,3 +49,41 @@ def test_it_makes_tel_links_from_numbers_with_spaces():
     support_directory_load_demo()
     phone = SupportPhone.objects.get(service__slug="paladin")
     assert phone.tel_href == "tel:02038664107"
+
+
+SEED_SERVICES = {
+    # slug: (name, provider)
+    "security-team": ("Security Team", "internal"),
+    "standing-together": ("Standing Together", "internal"),
+    "student-wellbeing": ("Student Wellbeing Service", "internal"),
+    "health-assured": ("Health Assured", "external"),
+    "student-welfare": ("Student Welfare Service", "internal"),
+    "accessability": ("AccessAbility Centre", "internal"),
+    "academic-support": ("Academic support in your department", "internal"),
+    "su-advice": ("Students' Union Advice Service", "internal"),
+    "victim-first": ("Victim First", "external"),
+    "leicestershire-police": ("Leicestershire Police", "external"),
+    "paladin": ("Paladin", "external"),
+    "suzy-lamplugh-trust": ("Suzy Lamplugh Trust", "external"),
+    "alice-ruggles-trust": ("Alice Ruggles Trust", "external"),
+}
+
+
+def test_it_loads_every_seed_service_published_inside_or_outside_the_university():
+    support_directory_load_demo()
+    loaded = {
+        s.slug: (s.name, s.provider) for s in SupportService.objects.filter(is_published=True)
+    }
+    assert loaded == SEED_SERVICES
+
+
+def test_it_keeps_the_seeds_flags_and_online_routes():
+    support_directory_load_demo()
+    services = {s.slug: s for s in SupportService.objects.all()}
+    assert services["health-assured"].is_24_7
+    assert services["health-assured"].is_free and services["health-assured"].is_confidential
+    assert services["student-wellbeing"].is_free and services["student-wellbeing"].is_confidential
+    assert services["victim-first"].webchat_url
+    assert services["leicestershire-police"].online_reporting_url
+    assert "Safezone" in services["security-team"].description
+    assert services["accessability"].categories.filter(slug="disability").exists()
