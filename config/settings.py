@@ -236,6 +236,10 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "waypoint.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("WAYPOINT_MFA_ISSUER", "Waypoint")
+# Accept the code from the 30-second step before or after (RFC 6238 section 5.2): a code
+# typed just as it changes, or a phone clock a few seconds off, still works. Used codes
+# cannot be replayed (allauth remembers them in the shared cache).
+MFA_TOTP_TOLERANCE = 1
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff accounts are created by an administrator
 
 SOCIALACCOUNT_ADAPTER = "waypoint.accounts.adapters.SocialAccountAdapter"
