@@ -246,35 +246,37 @@ SERVICES: list[Service] = [
 
 @transaction.atomic
 def support_directory_load_demo() -> int:
-    """Create or update the demo directory. Idempotent: rows are matched by slug."""
+    """Create the demo directory. Idempotent: rows are matched by slug, and a service that
+    already exists is left as it is, so edits approved through content management survive
+    another `make run`."""
     categories = {}
     for position, (slug, name, words) in enumerate(CATEGORIES):
         category, _ = SupportCategory.objects.update_or_create(
             slug=slug, defaults={"name": name, "need_words": words, "position": position}
         )
         categories[slug] = category
+    existing = set(SupportService.objects.values_list("slug", flat=True))
     for position, item in enumerate(SERVICES):
-        service, _ = SupportService.objects.update_or_create(
+        if item.slug in existing:
+            continue
+        service = SupportService.objects.create(
             slug=item.slug,
-            defaults={
-                "name": item.name,
-                "provider": item.provider,
-                "summary": item.summary,
-                "description": item.description,
-                "audience": item.audience,
-                "is_24_7": item.is_24_7,
-                "is_free": item.is_free,
-                "is_confidential": item.is_confidential,
-                "website_url": item.website_url,
-                "online_reporting_url": item.online_reporting_url,
-                "webchat_url": item.webchat_url,
-                "need_words": item.need_words,
-                "position": position,
-                "is_published": True,
-            },
+            name=item.name,
+            provider=item.provider,
+            summary=item.summary,
+            description=item.description,
+            audience=item.audience,
+            is_24_7=item.is_24_7,
+            is_free=item.is_free,
+            is_confidential=item.is_confidential,
+            website_url=item.website_url,
+            online_reporting_url=item.online_reporting_url,
+            webchat_url=item.webchat_url,
+            need_words=item.need_words,
+            position=position,
+            is_published=True,
         )
         service.categories.set([categories[slug] for slug in item.categories])
-        service.phones.all().delete()
         SupportPhone.objects.bulk_create(
             SupportPhone(service=service, kind=kind, number=number, note=note, position=i)
             for i, (kind, number, note) in enumerate(item.phones)
@@ -615,17 +617,19 @@ PAGES: list[Page] = [
 
 @transaction.atomic
 def awareness_pages_load_demo() -> int:
-    """Create or update the demo awareness pages, published. Idempotent (matched by slug)."""
+    """Create the demo awareness pages, published. Idempotent (matched by slug); pages that
+    exist are left alone so approved edits survive."""
+    existing = set(AwarenessPage.objects.values_list("slug", flat=True))
     for position, item in enumerate(PAGES):
-        AwarenessPage.objects.update_or_create(
+        if item.slug in existing:
+            continue
+        AwarenessPage.objects.create(
             slug=item.slug,
-            defaults={
-                "title": item.title,
-                "summary": item.summary,
-                "body": item.body,
-                "position": position,
-                "is_published": True,
-            },
+            title=item.title,
+            summary=item.summary,
+            body=item.body,
+            position=position,
+            is_published=True,
         )
     return len(PAGES)
 
@@ -733,22 +737,23 @@ CAMPAIGNS: list[CampaignData] = [
 
 @transaction.atomic
 def campaigns_load_demo() -> int:
-    """Create or update the demo campaigns and their links, published. Idempotent."""
+    """Create the demo campaigns and their links, published. Idempotent; campaigns that
+    exist are left alone so approved edits survive."""
+    existing = set(Campaign.objects.values_list("slug", flat=True))
     for item in CAMPAIGNS:
-        campaign, _ = Campaign.objects.update_or_create(
+        if item.slug in existing:
+            continue
+        campaign = Campaign.objects.create(
             slug=item.slug,
-            defaults={
-                "name": item.name,
-                "theme": item.theme,
-                "lead_organisation": item.lead_organisation,
-                "starts_on": item.starts_on,
-                "ends_on": item.ends_on,
-                "summary": item.summary,
-                "body": item.body,
-                "is_published": True,
-            },
+            name=item.name,
+            theme=item.theme,
+            lead_organisation=item.lead_organisation,
+            starts_on=item.starts_on,
+            ends_on=item.ends_on,
+            summary=item.summary,
+            body=item.body,
+            is_published=True,
         )
-        campaign.links.all().delete()
         CampaignLink.objects.bulk_create(
             CampaignLink(
                 campaign=campaign, kind=link.kind, label=link.label, url=link.url, position=i

@@ -87,3 +87,11 @@ def test_it_keeps_the_seeds_flags_and_online_routes():
     assert services["leicestershire-police"].online_reporting_url
     assert "Safezone" in services["security-team"].description
     assert services["accessability"].categories.filter(slug="disability").exists()
+
+
+def test_reloading_the_demo_keeps_edits_made_since():
+    support_directory_load_demo()
+    SupportService.objects.filter(slug="paladin").update(summary="Edited and approved.")
+    support_directory_load_demo()
+    assert SupportService.objects.get(slug="paladin").summary == "Edited and approved."
+    assert SupportPhone.objects.filter(service__slug="paladin").count() == 1
