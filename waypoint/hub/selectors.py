@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.http import Http404
+from django.urls import Resolver404, resolve
 
 from waypoint.hub.models import (
     Audience,
@@ -34,6 +35,23 @@ from waypoint.hub.models import (
     SupportPhone,
     SupportService,
 )
+
+# --- Where "Tell us what happened" leads ----------------------------------------------------
+# The report flow's stable address (ARCHITECTURE.md) once this site serves it; until then
+# the page on how to reach the team.
+REPORT_PATH: Final = "/report/"
+TELL_US_PATH: Final = "/tell-us/"
+
+
+def path_if_served(path: str) -> str | None:
+    """`path` if this site answers it, else None (checked per call, so links switch over
+    as soon as a feature's URL exists)."""
+    try:
+        resolve(path)
+    except Resolver404:
+        return None
+    return path
+
 
 # --- Awareness pages ------------------------------------------------------------------------
 

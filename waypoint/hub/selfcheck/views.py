@@ -12,10 +12,10 @@ from typing import Final
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
+from waypoint.hub import selectors
 from waypoint.hub.models import SupportPhone, SupportService
 from waypoint.hub.selfcheck.interpretation import interpret
 from waypoint.hub.selfcheck.questions import SelfCheckForm
@@ -31,8 +31,8 @@ POLICE_SLUG: Final = "leicestershire-police"
 # nothing here changes when the report flow arrives): the report flow's stable address
 # (ARCHITECTURE.md), which also takes anonymous reports; else the page on how to contact
 # the team; else the team's contact details from the institution, or the directory.
-REPORT_PATH: Final = "/report/"
-CONTACT_PATH: Final = "/tell-us/"
+REPORT_PATH: Final = selectors.REPORT_PATH
+CONTACT_PATH: Final = selectors.TELL_US_PATH
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,6 @@ def _phone(service: SupportService | None, kind: str) -> SupportPhone | None:
     return next((p for p in service.phones.all() if p.kind == kind), None)
 
 
-def _if_served(path: str) -> str | None:
-    try:
-        resolve(path)
-    except Resolver404:
-        return None
-    return path
-
-
 def next_steps_get() -> NextSteps:
     """The services the result names, in two queries whatever the directory's size."""
     services = {
@@ -78,8 +70,8 @@ def next_steps_get() -> NextSteps:
         ).prefetch_related("phones")
     }
     return NextSteps(
-        report_url=_if_served(REPORT_PATH),
-        contact_url=_if_served(CONTACT_PATH),
+        report_url=selectors.path_if_served(REPORT_PATH),
+        contact_url=selectors.path_if_served(CONTACT_PATH),
         team=services.get(TEAM_SLUG),
         helpline=services.get(HELPLINE_SLUG),
         police=services.get(POLICE_SLUG),

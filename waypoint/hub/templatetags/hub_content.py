@@ -8,16 +8,13 @@ from __future__ import annotations
 import datetime
 
 from django import template
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString
 
 from waypoint.hub.markdown import render_markdown
+from waypoint.hub.selectors import REPORT_PATH, TELL_US_PATH, path_if_served
 
 register = template.Library()
-
-REPORT_PATH = "/report/"
-TELL_US_FALLBACK = "/tell-us/"
 
 
 @register.filter(name="markdown")
@@ -44,13 +41,4 @@ def date_range(starts_on: datetime.date, ends_on: datetime.date) -> str:
 def tell_us_url() -> str:
     """The report flow at /report/ once it exists; until then, the page saying how to reach
     the team. Posters and bookmarks keep working either way."""
-    try:
-        resolve(REPORT_PATH)
-    except Resolver404:
-        pass
-    else:
-        return REPORT_PATH
-    try:
-        return reverse("hub:tell_us")
-    except NoReverseMatch:
-        return TELL_US_FALLBACK
+    return path_if_served(REPORT_PATH) or TELL_US_PATH
