@@ -15,7 +15,6 @@ $(VENV)/bin/python:
 
 # Re-install only when the pinned requirements change, so a second `make run` is fast.
 $(VENV)/.installed: $(VENV)/bin/python requirements/base.txt requirements/dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 
