@@ -49,6 +49,7 @@ _secret_key = env_secret("SECRET_KEY")
 _kek_file = env_path("WAYPOINT_KEK_KEYSET_FILE")
 _identifier_file = env_path("WAYPOINT_IDENTIFIER_KEYSET_FILE")
 _audit_file = env_path("WAYPOINT_AUDIT_KEYSET_FILE")
+_receipt_file = env_path("WAYPOINT_RECEIPT_KEYSET_FILE")
 if PRODUCTION:
     _missing = [
         name
@@ -57,6 +58,7 @@ if PRODUCTION:
             ("WAYPOINT_KEK_KEYSET_FILE", _kek_file),
             ("WAYPOINT_IDENTIFIER_KEYSET_FILE", _identifier_file),
             ("WAYPOINT_AUDIT_KEYSET_FILE", _audit_file),
+            ("WAYPOINT_RECEIPT_KEYSET_FILE", _receipt_file),
         )
         if not value
     ]
@@ -70,7 +72,8 @@ else:
     _kek_file = _kek_file or _dev.kek_file
     _identifier_file = _identifier_file or _dev.identifier_file
     _audit_file = _audit_file or _dev.audit_file
-if not (_secret_key and _kek_file and _identifier_file and _audit_file):  # narrows types
+    _receipt_file = _receipt_file or _dev.receipt_file
+if not (_secret_key and _kek_file and _identifier_file and _audit_file and _receipt_file):  # narrows types
     raise ImproperlyConfigured("Secrets and keysets could not be found or created.")
 SECRET_KEY: str = _secret_key
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
@@ -78,6 +81,7 @@ WAYPOINT_KEYSETS = {
     "kek": _kek_file,
     "identifier": _identifier_file,
     "audit": _audit_file,
+    "receipt": _receipt_file,
 }
 for _name, _path in WAYPOINT_KEYSETS.items():
     if not _path.is_file():
@@ -95,6 +99,8 @@ INSTALLED_APPS = [
     "waypoint.privacy",
     "waypoint.institution",
     "waypoint.hub",
+    "waypoint.reporting",
+    "waypoint.casework",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -336,6 +342,16 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 300
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Every upload is encrypted as it streams in: Django's own handlers would keep it in
+# memory or write it in plaintext to a temporary file (ADR 0015).
+FILE_UPLOAD_HANDLERS = ["waypoint.reporting.uploads.EncryptingUploadHandler"]
+WAYPOINT_UPLOAD_MAX_FILE_BYTES = env_int("WAYPOINT_UPLOAD_MAX_FILE_MB", 25, minimum=1) * 2**20
+WAYPOINT_UPLOAD_MAX_REPORT_BYTES = (
+    env_int("WAYPOINT_UPLOAD_MAX_REPORT_MB", 100, minimum=1) * 2**20
+)
+WAYPOINT_UPLOAD_MAX_FILES = env_int("WAYPOINT_UPLOAD_MAX_FILES", 10, minimum=1)
+# A returning reporter's session ends after this long without activity.
+WAYPOINT_REPORTER_IDLE_SECONDS = 30 * 60
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_ALLOW_ALL_ORIGINS = False

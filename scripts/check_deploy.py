@@ -27,7 +27,7 @@ def main() -> int:
             for key, value in os.environ.items()
             if not key.startswith(("WAYPOINT_", "DJANGO_"))
         }
-        for kind in ("kek", "identifier", "audit"):
+        for kind in ("kek", "identifier", "audit", "receipt"):
             path = keys / f"{kind}.json"
             write_private_file(path, new_keyset_json(kind), exclusive=True)
             env[f"WAYPOINT_{kind.upper()}_KEYSET_FILE"] = str(path)

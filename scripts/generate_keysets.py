@@ -1,4 +1,4 @@
-"""Create the three production keysets in a directory (for a secret store to hold).
+"""Create the four production keysets in a directory (for a secret store to hold).
 
 Usage: python scripts/generate_keysets.py /path/to/secure/dir
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from waypoint.privacy.keysets import AUDIT, IDENTIFIER, KEK, new_keyset_json, write_private_file
+from waypoint.privacy.keysets import KINDS, new_keyset_json, write_private_file
 
 
 def main(argv: list[str]) -> int:
@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     directory = Path(argv[1])
-    for kind in (KEK, IDENTIFIER, AUDIT):
+    for kind in KINDS:
         path = directory / f"{kind}.json"
         created = write_private_file(path, new_keyset_json(kind), exclusive=True)
         print(f"{'created' if created else 'kept existing'} {path}")

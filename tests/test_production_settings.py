@@ -28,7 +28,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WAYPOINT_", "DJANGO_"))}
     env.pop("SECRET_KEY", None)
     env.pop("ALLOWED_HOSTS", None)
-    for kind in ("kek", "identifier", "audit"):
+    for kind in ("kek", "identifier", "audit", "receipt"):
         path = tmp_path / f"{kind}.json"
         write_private_file(path, new_keyset_json(kind), exclusive=True)
         env[f"WAYPOINT_{kind.upper()}_KEYSET_FILE"] = str(path)
@@ -75,6 +75,7 @@ def test_it_starts_in_production_with_secure_cookies_and_https_only(production_e
         "WAYPOINT_KEK_KEYSET_FILE",
         "WAYPOINT_IDENTIFIER_KEYSET_FILE",
         "WAYPOINT_AUDIT_KEYSET_FILE",
+        "WAYPOINT_RECEIPT_KEYSET_FILE",
     ],
 )
 def test_it_refuses_to_start_in_production_without_a_secret_or_keyset(production_env, missing):

@@ -21,6 +21,8 @@ admin.content      no       no         no       no        yes            no
 audit.view         no       no         no       no        yes            no
 content.edit       no       no         no       no        yes            no
 content.review     no       no         no       no        yes            no
+case.view          yes      yes        no       no        grant          no
+case.message       yes      yes        no       no        grant          no
 =================  =======  =========  =======  ========  =============  ========
 
 - staff.home: the staff landing page at /staff/.
@@ -38,6 +40,11 @@ content.review     no       no         no       no        yes            no
   revision as the object: only its author may change, submit or withdraw it.
 - content.review: the review queue; approving or sending back a submitted revision.
   With a revision as the object: never its author (the four-eyes rule, ADR 0011).
+- case.view: opening a case and reading what the reporter said. With a case as the
+  object: an adviser only when assigned to it; a case lead any case that is not
+  restricted, and a restricted one only when assigned. "grant": an administrator acts
+  as a case lead only when `case_access_granted` is set.
+- case.message: writing to the reporter in the case's two-way channel (same rule).
 
 Features add their actions here ("case.view", "case.assign", ...), with a rule function
 `(user, obj) -> bool` and a row in the table above and in ADR 0006. An administrator
@@ -94,6 +101,25 @@ def _is_not_author(user: User, obj: object) -> bool:
     return getattr(obj, "author_id", None) != user.pk
 
 
+def _case_rule(user: User, obj: object | None) -> bool:
+    # An administrator reads case content only when also granted (ARCHITECTURE.md).
+    lead_like = user.role == Role.CASE_LEAD or (
+        user.role == Role.ADMINISTRATOR and user.case_access_granted
+    )
+    if not lead_like and user.role != Role.ADVISER:
+        return False
+    if obj is None:
+        return True
+    assigned = getattr(obj, "has_assignee", None)
+    if assigned is None:
+        return False  # not a case: deny
+    if lead_like and not getattr(obj, "restricted", True):
+        return True
+    return bool(assigned(user.pk))
+
+
+_case_rule.roles = frozenset({Role.ADVISER, Role.CASE_LEAD})  # type: ignore[attr-defined]
+
 _EVERY_ROLE: Final = tuple(Role)
 
 RULES: Final[Mapping[str, Rule]] = MappingProxyType(
@@ -107,6 +133,8 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         # Content changes go live only when a second administrator approves (ADR 0011).
         "content.edit": _administrator_and(_is_author),
         "content.review": _administrator_and(_is_not_author),
+        "case.view": _case_rule,
+        "case.message": _case_rule,
     }
 )
 

@@ -6,17 +6,40 @@ from waypoint.institution.models import Department, Institution
 
 @admin.register(Institution, site=admin_site)
 class InstitutionAdmin(admin.ModelAdmin[Institution]):
-    fields = [
-        "name",
-        "short_name",
-        "team_name",
-        "team_email",
-        "team_phone",
-        "brand_colour",
-        "emergency_phone",
-        "security_emergency_phone",
-        "security_non_emergency_phone",
-        "quick_exit_url",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "short_name",
+                    "team_name",
+                    "team_email",
+                    "team_phone",
+                    "brand_colour",
+                    "emergency_phone",
+                    "security_emergency_phone",
+                    "security_non_emergency_phone",
+                    "quick_exit_url",
+                ]
+            },
+        ),
+        (
+            "Reporting",
+            {
+                "fields": [
+                    "route_support_enabled",
+                    "route_anonymous_enabled",
+                    "route_third_party_enabled",
+                    "anonymous_free_text",
+                    "students_may_report",
+                    "staff_may_report",
+                    "visitors_may_report",
+                    "draft_lifetime_hours",
+                    "triage_email",
+                ]
+            },
+        ),
     ]
     list_display = ["name", "team_name", "updated_at"]
 

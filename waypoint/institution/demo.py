@@ -25,6 +25,8 @@ def institution_load_demo() -> Institution:
     institution.security_emergency_phone = "0116 252 2888"
     institution.security_non_emergency_phone = "0116 252 2023"
     institution.emergency_phone = "999"
+    if not institution.triage_email:
+        institution.triage_email = "standing-together@demo.waypoint.test"
     institution.full_clean()
     institution.save()
     for name, slug in DEPARTMENTS:

@@ -10,6 +10,7 @@ import re
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -60,6 +61,31 @@ class Institution(models.Model):
     quick_exit_url = models.URLField(
         default="https://www.bbc.co.uk/weather",
         help_text="Where the quick-exit control takes someone: an ordinary, neutral page.",
+    )
+    # --- Reporting: organisation settings, not code (the report flow reads these) ---
+    route_support_enabled = models.BooleanField(
+        "offer the named 'get support' route", default=True
+    )
+    route_anonymous_enabled = models.BooleanField("offer the anonymous route", default=True)
+    route_third_party_enabled = models.BooleanField(
+        "offer reporting for someone else or as a witness", default=True
+    )
+    anonymous_free_text = models.BooleanField(
+        "ask for free text in anonymous reports",
+        default=True,
+        help_text="Turn off to collect only the structured answers from anonymous reports.",
+    )
+    students_may_report = models.BooleanField(default=True)
+    staff_may_report = models.BooleanField(default=True)
+    visitors_may_report = models.BooleanField(default=True)
+    draft_lifetime_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="Unfinished reports are deleted after this many hours.",
+    )
+    triage_email = models.EmailField(
+        blank=True,
+        help_text="Where notices of new reports go (no details of the report are sent).",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,9 +1,10 @@
 """Tink keysets that live outside the database: creation, loading and rotation.
 
-Three keysets, each in its own file (JSON, Tink's format):
+Four keysets, each in its own file (JSON, Tink's format):
 - the key-encryption keyset (AEAD) that wraps every per-record data key;
 - the identifier keyset (PRF) for keyed hashes used in matching;
-- the audit keyset (PRF) for the audit log's hash chain.
+- the audit keyset (PRF) for the audit log's hash chain;
+- the receipt keyset (PRF): the pepper mixed into receipt passphrases before Argon2id.
 
 In development they are generated on first use under var/keys/. In production they are
 mounted from a secret store and the app refuses to start without them (config/settings.py).
@@ -32,11 +33,14 @@ streaming_aead.register()
 KEK = "kek"
 IDENTIFIER = "identifier"
 AUDIT = "audit"
+RECEIPT = "receipt"
+KINDS = (KEK, IDENTIFIER, AUDIT, RECEIPT)
 
 _TEMPLATES = {
     KEK: aead.aead_key_templates.AES256_GCM,
     IDENTIFIER: prf.prf_key_templates.HMAC_SHA256,
     AUDIT: prf.prf_key_templates.HMAC_SHA256,
+    RECEIPT: prf.prf_key_templates.HMAC_SHA256,
 }
 
 
@@ -171,6 +175,7 @@ class DevSecrets:
     kek_file: Path
     identifier_file: Path
     audit_file: Path
+    receipt_file: Path
 
 
 def ensure_dev_secrets(var_dir: Path) -> DevSecrets:
@@ -178,7 +183,7 @@ def ensure_dev_secrets(var_dir: Path) -> DevSecrets:
     keys = var_dir / "keys"
     secret_file = keys / "django_secret_key"
     write_private_file(secret_file, secrets.token_urlsafe(64), exclusive=True)
-    files = {kind: keys / f"{kind}.json" for kind in (KEK, IDENTIFIER, AUDIT)}
+    files = {kind: keys / f"{kind}.json" for kind in KINDS}
     for kind, path in files.items():
         write_private_file(path, new_keyset_json(kind), exclusive=True)
     return DevSecrets(
@@ -186,6 +191,7 @@ def ensure_dev_secrets(var_dir: Path) -> DevSecrets:
         kek_file=files[KEK],
         identifier_file=files[IDENTIFIER],
         audit_file=files[AUDIT],
+        receipt_file=files[RECEIPT],
     )
 
 

@@ -24,6 +24,8 @@ EXPECTED: dict[str, set[str]] = {
     "audit.view": {"administrator"},
     "content.edit": {"administrator"},
     "content.review": {"administrator"},
+    "case.view": {"adviser", "case_lead"},
+    "case.message": {"adviser", "case_lead"},
 }
 
 

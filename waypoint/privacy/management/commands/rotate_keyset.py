@@ -22,6 +22,11 @@ _AFTERWARDS = {
         "the old key until every backup made before the rewrap has expired."
     ),
     keysets.AUDIT: "New audit entries use the new key; older entries verify with theirs.",
+    keysets.RECEIPT: (
+        "New receipts use the new pepper; existing receipts record the key they were "
+        "made with and keep working. Keep the old key while any report can still be "
+        "returned to."
+    ),
 }
 _IDENTIFIER_WARNING = (
     "WARNING: identifier digests already stored were made with the old key and will not "
@@ -35,7 +40,7 @@ class Command(BaseCommand):
     help = "Rotate a keyset: add a new primary key (old keys stay for decryption)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=[keysets.KEK, keysets.IDENTIFIER, keysets.AUDIT])
+        parser.add_argument("kind", choices=list(keysets.KINDS))
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind: str = options["kind"]
