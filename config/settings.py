@@ -73,7 +73,8 @@ else:
     _identifier_file = _identifier_file or _dev.identifier_file
     _audit_file = _audit_file or _dev.audit_file
     _receipt_file = _receipt_file or _dev.receipt_file
-if not (_secret_key and _kek_file and _identifier_file and _audit_file and _receipt_file):  # narrows types
+# Narrows the types for mypy.
+if not (_secret_key and _kek_file and _identifier_file and _audit_file and _receipt_file):
     raise ImproperlyConfigured("Secrets and keysets could not be found or created.")
 SECRET_KEY: str = _secret_key
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
@@ -91,6 +92,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Production needs ALLOWED_HOSTS.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The public address, for links in emails (notices carry a link, never case details).
+WAYPOINT_SITE_URL = env_str("WAYPOINT_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 
 # --- Applications -----------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -346,9 +349,7 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 # memory or write it in plaintext to a temporary file (ADR 0015).
 FILE_UPLOAD_HANDLERS = ["waypoint.reporting.uploads.EncryptingUploadHandler"]
 WAYPOINT_UPLOAD_MAX_FILE_BYTES = env_int("WAYPOINT_UPLOAD_MAX_FILE_MB", 25, minimum=1) * 2**20
-WAYPOINT_UPLOAD_MAX_REPORT_BYTES = (
-    env_int("WAYPOINT_UPLOAD_MAX_REPORT_MB", 100, minimum=1) * 2**20
-)
+WAYPOINT_UPLOAD_MAX_REPORT_BYTES = env_int("WAYPOINT_UPLOAD_MAX_REPORT_MB", 100, minimum=1) * 2**20
 WAYPOINT_UPLOAD_MAX_FILES = env_int("WAYPOINT_UPLOAD_MAX_FILES", 10, minimum=1)
 # A returning reporter's session ends after this long without activity.
 WAYPOINT_REPORTER_IDLE_SECONDS = 30 * 60

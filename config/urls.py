@@ -7,6 +7,7 @@ from waypoint.accounts.admin_site import admin_site
 
 urlpatterns = [
     path("", include("waypoint.hub.urls")),
+    path("", include("waypoint.reporting.urls")),
     path("staff/admin/", admin_site.urls),
     path("staff/content/", include("waypoint.hub.staff_urls")),
     path("staff/", include("waypoint.accounts.urls")),

@@ -43,6 +43,8 @@ TO_REAUTHENTICATE: Final = (302, "account_reauthenticate")
 TO_STAFF_HOME: Final = (302, "staff:home")
 TO_ADMIN_INDEX: Final = (302, "admin:index")
 TO_PASSWORD_CHANGE: Final = (302, "account_change_password")
+TO_REPORT_START: Final = (302, "reporting:start")
+TO_REPORT_SIGN_IN: Final = (302, "reporting:return")
 CONTENT_KINDS: Final = ("page", "campaign", "service")  # content:<kind>_create, ...
 
 
@@ -81,6 +83,29 @@ EXPECTATIONS: Final[dict[str, Row]] = {
     "hub:awareness_page": everyone(404),
     "hub:campaign": everyone(404),
     "hub:service": everyone(404),
+    # --- Reporting (/report/, /my-report/): public, no account --------------------------
+    # Without a draft in the session every step goes back to the start page; without a
+    # receipt sign-in every /my-report/ page goes to the sign-in form. Changes are POST.
+    "reporting:start": everyone(OK),
+    "reporting:discard": everyone(405),
+    "reporting:step": everyone(TO_REPORT_START),
+    "reporting:evidence": everyone(TO_REPORT_START),
+    "reporting:review": everyone(TO_REPORT_START),
+    "reporting:submit": everyone(405),
+    "reporting:receipt": everyone(TO_REPORT_START),
+    "reporting:receipt_download": everyone((302, "reporting:receipt")),
+    "reporting:receipt_check": everyone(TO_REPORT_START),
+    "reporting:sent": everyone(OK),
+    "reporting:return": everyone(OK),
+    "reporting:return_message": everyone(TO_REPORT_SIGN_IN),
+    "reporting:return_add": everyone(TO_REPORT_SIGN_IN),
+    "reporting:return_evidence": everyone(TO_REPORT_SIGN_IN),
+    "reporting:return_withdraw": everyone(TO_REPORT_SIGN_IN),
+    "reporting:return_delete": everyone(TO_REPORT_SIGN_IN),
+    "reporting:return_sign_out": everyone(405),
+    "reporting:signed_out": everyone(OK),
+    # The report form's option lists: administrators edit them, nobody deletes them.
+    "admin:reporting_reportoption_delete": admin_page(403),
     # --- Staff work area ------------------------------------------------------------------
     "staff:home": staff_page(each(ROLES, OK)),  # outsider: 403
     # --- Content management (content.edit / content.review: administrators only) ----------

@@ -145,6 +145,7 @@ _ADMIN_APP_ACTIONS: Final[Mapping[str, str]] = MappingProxyType(
         "accounts": "admin.users",
         "institution": "admin.content",
         "hub": "admin.content",
+        "reporting": "admin.content",  # the report form's option lists only
         "privacy": "audit.view",
     }
 )

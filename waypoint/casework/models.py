@@ -27,9 +27,7 @@ class CaseStatus(models.TextChoices):
 
 class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    report = models.OneToOneField(
-        "reporting.Report", on_delete=models.PROTECT, related_name="case"
-    )
+    report = models.OneToOneField("reporting.Report", on_delete=models.PROTECT, related_name="case")
     data_key = models.ForeignKey(DataKey, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(
         max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW, db_index=True
@@ -56,7 +54,7 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"Case {self.id}"
 
-    def has_assignee(self, user_id: object) -> bool:
+    def has_assignee(self, user_id: uuid.UUID | str) -> bool:
         """Is this user assigned to the case? (asked by accounts.policy)"""
         return self.assignments.filter(user_id=user_id).exists()
 

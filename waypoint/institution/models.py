@@ -63,9 +63,7 @@ class Institution(models.Model):
         help_text="Where the quick-exit control takes someone: an ordinary, neutral page.",
     )
     # --- Reporting: organisation settings, not code (the report flow reads these) ---
-    route_support_enabled = models.BooleanField(
-        "offer the named 'get support' route", default=True
-    )
+    route_support_enabled = models.BooleanField("offer the named 'get support' route", default=True)
     route_anonymous_enabled = models.BooleanField("offer the anonymous route", default=True)
     route_third_party_enabled = models.BooleanField(
         "offer reporting for someone else or as a witness", default=True

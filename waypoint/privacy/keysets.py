@@ -111,7 +111,12 @@ class KeysetError(Exception):
     pass
 
 
-_PRIMITIVES: dict[str, Any] = {KEK: aead.Aead, IDENTIFIER: prf.PrfSet, AUDIT: prf.PrfSet}
+_PRIMITIVES: dict[str, Any] = {
+    KEK: aead.Aead,
+    IDENTIFIER: prf.PrfSet,
+    AUDIT: prf.PrfSet,
+    RECEIPT: prf.PrfSet,
+}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from waypoint.privacy.fields import EncryptedJSONField, EncryptedTextField
 from waypoint.privacy.models import DataKey
@@ -43,14 +44,20 @@ class OptionKind(models.TextChoices):
     SUPPORT = "support", "Support wanted"
 
 
+ALPHABETICAL_POSITION = 500
+
+
 class ReportOptionQuerySet(models.QuerySet["ReportOption"]):
     def active(self) -> ReportOptionQuerySet:
         return self.filter(is_active=True)
 
     def of_kind(self, kind: str) -> ReportOptionQuerySet:
-        # Alphabetical unless an administrator pinned a position (nulls sort last).
-        return self.active().filter(kind=kind).order_by(
-            models.F("position").asc(nulls_last=True), "label"
+        # Alphabetical, except options given a position: below 500 they come first,
+        # above 500 last ("Something else", "I don't know").
+        return (
+            self.active()
+            .filter(kind=kind)
+            .order_by(Coalesce("position", ALPHABETICAL_POSITION), "label")
         )
 
 
@@ -66,7 +73,12 @@ class ReportOption(models.Model):
     label = models.CharField(max_length=120)
     hint = models.CharField(max_length=240, blank=True)
     position = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Leave empty to sort alphabetically."
+        null=True,
+        blank=True,
+        help_text=(
+            "Leave empty to sort alphabetically. Below 500 puts it before the alphabetical "
+            "options, above 500 after them."
+        ),
     )
     is_active = models.BooleanField(default=True)
     raises_urgency = models.BooleanField(

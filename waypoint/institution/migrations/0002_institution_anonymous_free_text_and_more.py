@@ -5,55 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institution', '0001_initial'),
+        ("institution", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='institution',
-            name='anonymous_free_text',
-            field=models.BooleanField(default=True, help_text='Turn off to collect only the structured answers from anonymous reports.', verbose_name='ask for free text in anonymous reports'),
+            model_name="institution",
+            name="anonymous_free_text",
+            field=models.BooleanField(
+                default=True,
+                help_text="Turn off to collect only the structured answers from anonymous reports.",
+                verbose_name="ask for free text in anonymous reports",
+            ),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='draft_lifetime_hours',
-            field=models.PositiveSmallIntegerField(default=24, help_text='Unfinished reports are deleted after this many hours.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(168)]),
+            model_name="institution",
+            name="draft_lifetime_hours",
+            field=models.PositiveSmallIntegerField(
+                default=24,
+                help_text="Unfinished reports are deleted after this many hours.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(168),
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='route_anonymous_enabled',
-            field=models.BooleanField(default=True, verbose_name='offer the anonymous route'),
+            model_name="institution",
+            name="route_anonymous_enabled",
+            field=models.BooleanField(default=True, verbose_name="offer the anonymous route"),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='route_support_enabled',
-            field=models.BooleanField(default=True, verbose_name="offer the named 'get support' route"),
+            model_name="institution",
+            name="route_support_enabled",
+            field=models.BooleanField(
+                default=True, verbose_name="offer the named 'get support' route"
+            ),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='route_third_party_enabled',
-            field=models.BooleanField(default=True, verbose_name='offer reporting for someone else or as a witness'),
+            model_name="institution",
+            name="route_third_party_enabled",
+            field=models.BooleanField(
+                default=True, verbose_name="offer reporting for someone else or as a witness"
+            ),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='staff_may_report',
+            model_name="institution",
+            name="staff_may_report",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='students_may_report',
+            model_name="institution",
+            name="students_may_report",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='triage_email',
-            field=models.EmailField(blank=True, help_text='Where notices of new reports go (no details of the report are sent).', max_length=254),
+            model_name="institution",
+            name="triage_email",
+            field=models.EmailField(
+                blank=True,
+                help_text="Where notices of new reports go (no details of the report are sent).",
+                max_length=254,
+            ),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='visitors_may_report',
+            model_name="institution",
+            name="visitors_may_report",
             field=models.BooleanField(default=True),
         ),
     ]

@@ -1,0 +1,265 @@
+"""Writes for casework: opening a case from a report, recording who opened it, messages.
+
+Every write is atomic and audited with ids only (never content, never a reporter's
+reference). Side effects, the emails, happen only once the transaction commits: an
+on_commit callback enqueues a task from tasks.py, with ids as its only arguments.
+
+Messages are the two-way channel between a reporter (signed in with their receipt) and
+the team. Bodies are sealed with the case's data key. Reading messages marks the other
+side's messages read; a member of staff reading them is audited ("message.read"), a
+reporter reading their own conversation is not (we keep no record of when a reporter
+visits: see LOGGING in settings).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Final
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from waypoint.accounts import policy
+from waypoint.accounts.models import User
+from waypoint.casework import tasks
+from waypoint.casework.models import Case, CaseOpening, Message, MessageDirection
+from waypoint.privacy.models import AuditEvent
+from waypoint.privacy.services import audit_record
+from waypoint.reporting.models import Report, Route
+
+CASE_OBJECT_TYPE: Final = "casework.case"
+MESSAGE_OBJECT_TYPE: Final = "casework.message"
+MESSAGE_MAX_CHARS: Final = 10_000
+
+
+class MessageError(ValueError):
+    """A message Waypoint will not send (the text is safe to show to the person)."""
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+
+def _enqueue_triage_notice(case_id: str) -> None:
+    tasks.triage_notice_send.enqueue(case_id=case_id)
+
+
+@transaction.atomic
+def case_open_from_report(
+    *,
+    report: Report,
+    immediate_danger: bool,
+    threat_of_violence: bool,
+    high_risk_indicator: bool,
+) -> Case:
+    """Open the report's case in the triage queue; it shares the report's data key.
+
+    The case is urgent when any flag is set. Once committed, the triage inbox
+    (Institution.triage_email) gets a notice with no detail of the report. Calling it
+    again for the same report returns the existing case and sends nothing.
+    """
+    existing = Case.objects.filter(report=report).first()
+    if existing is not None:
+        return existing
+    case = Case(
+        report=report,
+        data_key_id=report.data_key_id,
+        immediate_danger=immediate_danger,
+        threat_of_violence=threat_of_violence,
+        high_risk_indicator=high_risk_indicator,
+        is_urgent=immediate_danger or threat_of_violence or high_risk_indicator,
+    )
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError:
+        # Opened at the same moment by another request (report.case is unique).
+        return Case.objects.get(report=report)
+    audit_record(
+        actor=None,
+        action="case.opened",
+        object_type=CASE_OBJECT_TYPE,
+        object_id=str(case.pk),
+        extra={"report_id": str(report.pk)},
+    )
+    transaction.on_commit(partial(_enqueue_triage_notice, str(case.pk)))
+    return case
+
+
+@transaction.atomic
+def case_record_opening(*, case: Case, user: User) -> None:
+    """Record that `user` opened the case: an audit event and the role's CaseOpening.
+
+    The reporter is shown which roles opened their case and when last
+    (selectors.case_openings_for_reporter). Safe when two people open it at once: one
+    row per case and role, and the latest time only ever moves forward.
+    """
+    policy.require(user, "case.view", case)
+    audit_record(
+        actor=user,
+        action="case.view",
+        object_type=CASE_OBJECT_TYPE,
+        object_id=str(case.pk),
+    )
+    now = timezone.now()
+    opening, created = CaseOpening.objects.get_or_create(
+        case=case,
+        role=user.role,
+        defaults={"first_opened_at": now, "last_opened_at": now},
+    )
+    if not created:
+        CaseOpening.objects.filter(pk=opening.pk).update(
+            last_opened_at=Greatest("last_opened_at", now)
+        )
+
+
+# --- Messages -------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise MessageError("Write a message before sending it.")
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise MessageError(
+            f"This message is {len(text):,} characters long, and the limit is "
+            f"{MESSAGE_MAX_CHARS:,}. You could send it in two or more parts."
+        )
+    return text
+
+
+def _report_for_messages(case: Case, *, by_reporter: bool) -> Report:
+    """The case's report, re-read under a row lock, if its channel is open."""
+    report = Report.objects.select_for_update().get(pk=case.report_id)
+    if report.withdrawn_at is not None:
+        raise MessageError(
+            "This report has been withdrawn, so messages can no longer be sent."
+            if by_reporter
+            else "The reporter withdrew this report, so they cannot be sent messages."
+        )
+    if not report.wants_messages:
+        raise MessageError(
+            "Messages are turned off for this report."
+            if by_reporter
+            else "The reporter chose not to receive messages."
+        )
+    if case.data_key_id is None:
+        raise MessageError("This case has been erased, so messages can no longer be sent.")
+    return report
+
+
+def _message_create(*, case: Case, direction: str, author: User | None, body: str) -> Message:
+    message = Message(
+        case=case,
+        data_key_id=case.data_key_id,
+        direction=direction,
+        author=author,
+        body=body,
+    )
+    message.save(force_insert=True)
+    return message
+
+
+def _audit_sent(*, message: Message, actor: User | None) -> None:
+    audit_record(
+        actor=actor,
+        actor_kind=None if actor is not None else AuditEvent.ActorKind.REPORTER,
+        action="message.sent",
+        object_type=MESSAGE_OBJECT_TYPE,
+        object_id=str(message.pk),
+        extra={"case_id": str(message.case_id), "direction": message.direction},
+    )
+
+
+@transaction.atomic
+def message_send_from_reporter(*, case: Case, body: str) -> Message:
+    """The reporter writes to the team. MessageError (a ValueError) when refused.
+
+    Refused when the text is empty or longer than 10,000 characters, the report was
+    withdrawn, or the reporter turned messages off. Audited as a reporter, with no id.
+    """
+    text = _clean_body(body)
+    _report_for_messages(case, by_reporter=True)
+    message = _message_create(
+        case=case, direction=MessageDirection.FROM_REPORTER, author=None, body=text
+    )
+    _audit_sent(message=message, actor=None)
+    return message
+
+
+def _enqueue_nudge(message_id: str) -> None:
+    tasks.message_nudge_send.enqueue(message_id=message_id)
+
+
+@transaction.atomic
+def message_send_from_staff(*, case: Case, author: User, body: str) -> Message:
+    """A member of the team writes to the reporter ("case.message"; Http404 if not allowed).
+
+    MessageError (a ValueError) when the text is empty or too long, or the reporter
+    withdrew the report or turned messages off. Once committed, a named reporter who
+    asked for email nudges gets one (no content) at their safe address if they gave one.
+    """
+    policy.require(author, "case.message", case)
+    text = _clean_body(body)
+    report = _report_for_messages(case, by_reporter=False)
+    message = _message_create(
+        case=case, direction=MessageDirection.FROM_STAFF, author=author, body=text
+    )
+    _audit_sent(message=message, actor=author)
+    if report.route == Route.SUPPORT:
+        # Whether they asked for nudges is in their encrypted contact details: the task
+        # decides, so no address ever sits in the task queue.
+        transaction.on_commit(partial(_enqueue_nudge, str(message.pk)))
+    return message
+
+
+def _mark_read(case: Case, direction: str) -> int:
+    return Message.objects.filter(case=case, direction=direction, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def _conversation(case: Case) -> list[Message]:
+    return list(
+        Message.objects.filter(case=case).select_related("data_key").order_by("sent_at", "pk")
+    )
+
+
+def _with_read_marked(messages: list[Message], direction: str) -> list[Message]:
+    now = timezone.now()
+    for message in messages:
+        if message.direction == direction and message.read_at is None:
+            message.read_at = now
+    return messages
+
+
+@transaction.atomic
+def messages_for_reporter(*, case: Case) -> list[Message]:
+    """The whole conversation, oldest first; marks the team's messages read.
+
+    The returned messages carry the new read_at (compare with sent_at, or call
+    selectors.unread_count_for_reporter first, to highlight what was new).
+    """
+    messages = _conversation(case)
+    _mark_read(case, MessageDirection.FROM_STAFF)
+    return _with_read_marked(messages, MessageDirection.FROM_STAFF)
+
+
+@transaction.atomic
+def messages_for_staff(*, user: User, case: Case) -> list[Message]:
+    """The whole conversation for a member of staff ("case.view"; Http404 if not allowed).
+
+    Marks the reporter's messages read (by the team as a whole) and records one
+    "message.read" audit event with the number of messages shown.
+    """
+    policy.require(user, "case.view", case)
+    messages = _conversation(case)
+    marked = _mark_read(case, MessageDirection.FROM_REPORTER)
+    audit_record(
+        actor=user,
+        action="message.read",
+        object_type=CASE_OBJECT_TYPE,
+        object_id=str(case.pk),
+        extra={"count": len(messages), "marked_read": marked},
+    )
+    return _with_read_marked(messages, MessageDirection.FROM_REPORTER)
