@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "waypoint.hub",
     "waypoint.reporting",
     "waypoint.casework",
+    "waypoint.safety",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("waypoint.reporting.urls")),
     path("staff/admin/", admin_site.urls),
     path("staff/content/", include("waypoint.hub.staff_urls")),
+    path("", include("waypoint.safety.urls")),
+    path("staff/", include("waypoint.casework.urls")),
     path("staff/", include("waypoint.accounts.urls")),
     path("accounts/", include("waypoint.accounts.allauth_urls")),
 ]

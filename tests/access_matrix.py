@@ -106,6 +106,73 @@ EXPECTATIONS: Final[dict[str, Row]] = {
     "reporting:signed_out": everyone(OK),
     # The report form's option lists: administrators edit them, nobody deletes them.
     "admin:reporting_reportoption_delete": admin_page(403),
+    # --- Casework: triage inbox --------------------------------------------------------------
+    # case.list: advisers and case leads; an administrator only with case access granted
+    # (the persona has none), partners and insights viewers never.
+    "casework:inbox": staff_page(adviser=OK, case_lead=OK),
+    # --- Casework: the case page and its workflow ---------------------------------------------
+    # Gated by case.list (assign, unassign, access: case.assign, leads only); the sample uuid
+    # names no case, so those past the gate get the 404 any case they may not see gets.
+    "casework:case": staff_page(adviser=404, case_lead=404),
+    "casework:timeline": staff_page(adviser=404, case_lead=404),
+    "casework:evidence": staff_page(adviser=404, case_lead=404),
+    "casework:close": staff_page(adviser=404, case_lead=404),
+    "casework:access": staff_page(case_lead=404),
+    # Changes are POST only: GET is refused with 405 once past the gate.
+    **{
+        f"casework:{name}": staff_page(adviser=405, case_lead=405)
+        for name in ("status", "claim", "conflict", "note", "contact", "reopen")
+    },
+    "casework:assign": staff_page(case_lead=405),
+    "casework:unassign": staff_page(case_lead=405),
+    # --- Casework: messages, tasks, my work -----------------------------------------------------
+    # case.message / case.task: the case team (an administrator only with case access
+    # granted). The sample uuid names no case: 404 for those past the gate.
+    "casework:message_send": staff_page(adviser=404, case_lead=404),
+    "casework:task_create": staff_page(adviser=404, case_lead=404),
+    # Every role passes the gate (staff.home); the task decides who sees it (the case team,
+    # its department's partners, its assignee), so a task nobody names is 404 for all.
+    "casework:task": staff_page(each(ROLES, 404)),  # outsider: 403
+    # work.mine: advisers, case leads and partners.
+    "casework:my_work": staff_page(adviser=OK, case_lead=OK, partner=OK),
+    # --- Casework: matching, links, walk-in -----------------------------------------------------
+    # case.match: case leads (an administrator only with case access granted). Deciding a
+    # match and linking cases are POST only: GET is refused with 405 once past the gate.
+    "casework:matches": staff_page(case_lead=OK),
+    "casework:match_decide": staff_page(case_lead=405),
+    "casework:link": staff_page(case_lead=405),
+    # case.walk_in: advisers and case leads. With no receipt waiting, the receipt page says so.
+    "casework:walk_in": staff_page(adviser=OK, case_lead=OK),
+    "casework:walk_in_receipt": staff_page(adviser=OK, case_lead=OK),
+    # --- Safety: risk assessments ---------------------------------------------------------------
+    # safety.assess: the case team; an administrator only with case access granted (the
+    # persona has none). The sample case, instrument and assessment name nothing: 404.
+    "safety:assessments": staff_page(adviser=404, case_lead=404),
+    "safety:assessment_new": staff_page(adviser=404, case_lead=404),
+    "safety:assessment": staff_page(adviser=404, case_lead=404),
+    # Instruments in the admin: a version is never edited or deleted, and an instrument
+    # comes with its first version (safety/admin.py).
+    "admin:safety_riskinstrument_add": admin_page(403),
+    "admin:safety_riskinstrument_delete": admin_page(403),
+    "admin:safety_instrumentversion_delete": admin_page(403),
+    # --- Safety: plans and university measures ---------------------------------------------------
+    # safety.plan: the case team (the sample case names nothing: 404); sharing is POST only.
+    "safety:plan": staff_page(adviser=404, case_lead=404),
+    "safety:plan_share": staff_page(adviser=405, case_lead=405),
+    "safety:measure_new": staff_page(adviser=404, case_lead=404),
+    # measure.department: a partner's own department's measures.
+    "safety:department_measures": staff_page(partner=OK),
+    # One measure: every role passes the gate, the measure decides (404 as missing).
+    "safety:measure": staff_page(each(ROLES, 404)),
+    # The reporter's shared plan: without a receipt sign-in, to the sign-in form.
+    "safety:reporter_plan": everyone(TO_REPORT_SIGN_IN),
+    # --- Safety: referrals and formal processes --------------------------------------------------
+    # safety.refer / safety.process: the case team; an administrator only with case access
+    # granted (the persona has none). The sample case and referral name nothing: 404.
+    "safety:referrals": staff_page(adviser=404, case_lead=404),
+    "safety:referral": staff_page(adviser=404, case_lead=404),
+    "safety:processes": staff_page(adviser=404, case_lead=404),
+    "safety:process_save": staff_page(adviser=405, case_lead=405),  # POST only
     # --- Staff work area ------------------------------------------------------------------
     "staff:home": staff_page(each(ROLES, OK)),  # outsider: 403
     # --- Content management (content.edit / content.review: administrators only) ----------

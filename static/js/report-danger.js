@@ -15,6 +15,11 @@
   if (!fieldset) {
     return;
   }
+  // The numbers go into a polite live region that is on the page from the start, so that
+  // a screen reader says them as they appear (a region added with its content is not read).
+  var region = document.createElement("div");
+  region.setAttribute("aria-live", "polite");
+  fieldset.parentNode.insertBefore(region, fieldset.nextSibling);
   var shown = null;
 
   function update(event) {
@@ -24,7 +29,7 @@
     }
     if (target.value === "yes" && !shown) {
       shown = template.content.firstElementChild.cloneNode(true);
-      fieldset.parentNode.insertBefore(shown, fieldset.nextSibling);
+      region.appendChild(shown);
     } else if (target.value !== "yes" && shown) {
       shown.remove();
       shown = null;

@@ -21,8 +21,23 @@ admin.content      no       no         no       no        yes            no
 audit.view         no       no         no       no        yes            no
 content.edit       no       no         no       no        yes            no
 content.review     no       no         no       no        yes            no
+case.list          yes      yes        no       no        grant          no
 case.view          yes      yes        no       no        grant          no
 case.message       yes      yes        no       no        grant          no
+case.note          yes      yes        no       no        grant          no
+case.task          yes      yes        no       no        grant          no
+case.close         yes      yes        no       no        grant          no
+case.claim         yes      yes        no       no        grant          no
+case.assign        no       yes        no       no        grant          no
+case.match         no       yes        no       no        grant          no
+case.walk_in       yes      yes        no       no        no             no
+task.department    no       no         yes      no        no             no
+safety.assess      yes      yes        no       no        grant          no
+safety.plan        yes      yes        no       no        grant          no
+safety.refer       yes      yes        no       no        grant          no
+safety.process     yes      yes        no       no        grant          no
+measure.department no       no         yes      no        no             no
+work.mine          yes      yes        yes      no        no             no
 =================  =======  =========  =======  ========  =============  ========
 
 - staff.home: the staff landing page at /staff/.
@@ -45,6 +60,26 @@ case.message       yes      yes        no       no        grant          no
   restricted, and a restricted one only when assigned. "grant": an administrator acts
   as a case lead only when `case_access_granted` is set.
 - case.message: writing to the reporter in the case's two-way channel (same rule).
+- case.list: the triage inbox (which then lists only the cases case.view allows).
+- case.note, case.task, case.close: notes and the contact log, status changes and tasks,
+  closing and reopening (same rule as case.view).
+- case.claim: an adviser (or lead) taking an unassigned, unrestricted case. With a case:
+  only while nobody is assigned (the institution may switch claiming off).
+- case.assign: assigning and unassigning, restricting, naming staff on a restricted
+  case: case leads (same object rule as case.view for leads).
+- case.match: match alerts and linking cases (leads; linking also needs case.view on
+  both cases).
+- case.walk_in: opening a case for someone who came to the office.
+- task.department: a partner department's view of the tasks assigned to it, with the
+  minimum the department needs to act. With a task: only one of their department's.
+- work.mine: the "my work" page.
+- safety.assess, safety.plan, safety.refer, safety.process: risk assessments, the safety
+  plan and university measures, referrals and disclosures, police and conduct processes
+  and protective orders of a case (same rule as case.view).
+- measure.department: a partner department's view of the safety measures it owns, with
+  only the brief written for it. With a measure: only one of their department's.
+- Every case rule refuses a member of staff with a conflict of interest on the case,
+  whatever their role (CaseConflict).
 
 Features add their actions here ("case.view", "case.assign", ...), with a rule function
 `(user, obj) -> bool` and a row in the table above and in ADR 0006. An administrator
@@ -111,14 +146,58 @@ def _case_rule(user: User, obj: object | None) -> bool:
     if obj is None:
         return True
     assigned = getattr(obj, "has_assignee", None)
-    if assigned is None:
+    conflicted = getattr(obj, "has_conflict", None)
+    named = getattr(obj, "is_named", None)
+    if assigned is None or conflicted is None or named is None:
         return False  # not a case: deny
-    if lead_like and not getattr(obj, "restricted", True):
-        return True
+    if conflicted(user.pk):
+        return False  # a conflict of interest outranks every role and grant
+    if lead_like:
+        return not getattr(obj, "restricted", True) or bool(named(user.pk))
     return bool(assigned(user.pk))
 
 
 _case_rule.roles = frozenset({Role.ADVISER, Role.CASE_LEAD})  # type: ignore[attr-defined]
+
+
+def _lead_case_rule(user: User, obj: object | None) -> bool:
+    lead_like = user.role == Role.CASE_LEAD or (
+        user.role == Role.ADMINISTRATOR and user.case_access_granted
+    )
+    return lead_like and _case_rule(user, obj)
+
+
+_lead_case_rule.roles = frozenset({Role.CASE_LEAD})  # type: ignore[attr-defined]
+
+
+def _claim_rule(user: User, obj: object | None) -> bool:
+    if obj is None:
+        return _case_rule(user, None)
+    conflicted = getattr(obj, "has_conflict", None)
+    if conflicted is None or getattr(obj, "restricted", True) or conflicted(user.pk):
+        return False
+    has_assignees = getattr(obj, "has_assignees", None)
+    return _case_rule(user, None) and has_assignees is not None and not has_assignees()
+
+
+_claim_rule.roles = frozenset({Role.ADVISER, Role.CASE_LEAD})  # type: ignore[attr-defined]
+
+
+def _department_task_rule(user: User, obj: object | None) -> bool:
+    if user.role != Role.PARTNER:
+        return False
+    if obj is None:
+        return True  # the list shows only their department's tasks (none without one)
+    department = getattr(obj, "department_id", None)
+    if department is None or department != user.department_id:
+        return False
+    # A conflict of interest on the case outranks the department's role too.
+    case = getattr(obj, "case", None)
+    conflicted = getattr(case, "has_conflict", None)
+    return conflicted is not None and not conflicted(user.pk)
+
+
+_department_task_rule.roles = frozenset({Role.PARTNER})  # type: ignore[attr-defined]
 
 _EVERY_ROLE: Final = tuple(Role)
 
@@ -133,8 +212,23 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         # Content changes go live only when a second administrator approves (ADR 0011).
         "content.edit": _administrator_and(_is_author),
         "content.review": _administrator_and(_is_not_author),
+        "case.list": _case_rule,
         "case.view": _case_rule,
         "case.message": _case_rule,
+        "case.note": _case_rule,
+        "case.task": _case_rule,
+        "case.close": _case_rule,
+        "case.claim": _claim_rule,
+        "case.assign": _lead_case_rule,
+        "case.match": _lead_case_rule,
+        "case.walk_in": _roles(Role.ADVISER, Role.CASE_LEAD),
+        "task.department": _department_task_rule,
+        "safety.assess": _case_rule,
+        "safety.plan": _case_rule,
+        "safety.refer": _case_rule,
+        "safety.process": _case_rule,
+        "measure.department": _department_task_rule,
+        "work.mine": _roles(Role.ADVISER, Role.CASE_LEAD, Role.PARTNER),
     }
 )
 
@@ -146,7 +240,9 @@ _ADMIN_APP_ACTIONS: Final[Mapping[str, str]] = MappingProxyType(
         "institution": "admin.content",
         "hub": "admin.content",
         "reporting": "admin.content",  # the report form's option lists only
+        "safety": "admin.content",  # risk instruments only
         "privacy": "audit.view",
+        "casework": "admin.content",  # reply templates only: no case data is registered
     }
 )
 # Apps whose records the admin may show but never change (the audit log).

@@ -6,11 +6,12 @@ can run Waypoint by editing data.
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -81,6 +82,30 @@ class Institution(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(168)],
         help_text="Unfinished reports are deleted after this many hours.",
     )
+    # --- Casework: response-time targets and working calendar ---
+    first_contact_working_days = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(30)],
+        help_text="First contact with the reporter is due within this many working days.",
+    )
+    working_day_starts = models.TimeField(default=datetime.time(9, 0))
+    working_day_ends = models.TimeField(default=datetime.time(17, 0))
+    working_weekdays = models.CharField(
+        max_length=7,
+        default="12345",
+        validators=[RegexValidator(r"^[1-7]{1,7}$", "Use weekday numbers, 1 (Monday) to 7.")],
+        help_text="Working days as numbers: 1 is Monday, 7 is Sunday. 12345 is Monday to Friday.",
+    )
+    advisers_may_claim = models.BooleanField(
+        "advisers may claim unassigned cases",
+        default=True,
+        help_text="Otherwise only a case lead assigns cases.",
+    )
+    case_retention_years = models.PositiveSmallIntegerField(
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="A closed case is kept this many years, then deleted.",
+    )
     triage_email = models.EmailField(
         blank=True,
         help_text="Where notices of new reports go (no details of the report are sent).",
@@ -104,3 +129,16 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Holiday(models.Model):
+    """A day the team does not work (bank holidays, closure days): response clocks skip it."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%d %B %Y})"

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from waypoint.casework import selectors as case_selectors
 from waypoint.casework import services as case_services
-from waypoint.reporting import reporter_session, selectors, services
+from waypoint.reporting import ratelimit, reporter_session, selectors, services
 from waypoint.reporting.forms import AdditionForm, ConfirmForm, MessageForm, SignInForm
 from waypoint.reporting.models import Report
 from waypoint.reporting.views import _evidence_page
@@ -128,6 +128,14 @@ def message_view(request: HttpRequest, report: Report) -> HttpResponseBase:
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _report_home(request, report, message_form=form, status=400)
+    if ratelimit.is_blocked(ratelimit.MESSAGE_PER_REPORT, key=str(report.id)):
+        form.add_error(
+            "body",
+            "You have sent a lot of messages in a short time. Please wait a while before "
+            "sending another. If you are in danger now, see Get help now, below.",
+        )
+        return _report_home(request, report, message_form=form, status=429)
+    ratelimit.hit(ratelimit.MESSAGE_PER_REPORT, key=str(report.id))
     try:
         case_services.message_send_from_reporter(case=report.case, body=form.cleaned_data["body"])
     except ValueError as problem:

@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from waypoint.casework.services import case_open_from_report
+from waypoint.casework.models import EntryKind
+from waypoint.casework.services import case_open_from_report, timeline_add
+from waypoint.casework.services.matching import matches_find_for_case
+from waypoint.casework.services.workflow import conflicts_record_named
 from waypoint.institution.models import Institution
 from waypoint.privacy import identifiers
 from waypoint.privacy.models import AuditEvent
@@ -25,6 +29,7 @@ from waypoint.reporting import evidence as evidence_services
 from waypoint.reporting import receipts
 from waypoint.reporting.models import (
     Draft,
+    Evidence,
     OptionKind,
     PersonIdentifier,
     Report,
@@ -270,12 +275,16 @@ def _create_report(draft: Draft, receipt_hash: str, key_id: int) -> Report:
         raise RuntimeError("Could not allocate a report reference.")
     _record_person(report, who)
     draft.evidence.update(report=report, draft=None)
-    case_open_from_report(
+    case = case_open_from_report(
         report=report,
         immediate_danger=danger,
         threat_of_violence=threat,
         high_risk_indicator=high_risk,
     )
+    # In the same transaction: a member of staff the report names never sees the case,
+    # not even for a moment, and leads learn of cases naming the same person at once.
+    conflicts_record_named(case=case)
+    matches_find_for_case(case=case)
     audit_record(
         actor=None,
         action="report.submitted",
@@ -375,6 +384,7 @@ def report_add_information(*, report: Report, body: str) -> ReportAddition:
     addition = ReportAddition(report=report, data_key=report.data_key)
     addition.body = text
     addition.save()
+    timeline_add(case=report.case, kind=EntryKind.ADDITION, addition=addition)
     audit_record(
         actor=None,
         action="report.information_added",
@@ -387,12 +397,21 @@ def report_add_information(*, report: Report, body: str) -> ReportAddition:
 
 
 @transaction.atomic
+def report_evidence_add(*, report: Report, upload: UploadedFile[bytes]) -> Evidence:
+    """A file the reporter added after sending the report: kept, and on the timeline."""
+    item = evidence_services.evidence_add(upload=upload, report=report)
+    timeline_add(case=report.case, kind=EntryKind.EVIDENCE, evidence=item)
+    return item
+
+
+@transaction.atomic
 def report_withdraw(*, report: Report) -> None:
     """The reporter no longer wants the team to act on this report. Nothing is deleted."""
     updated = Report.objects.filter(pk=report.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
     if updated:
+        timeline_add(case=report.case, kind=EntryKind.WITHDRAWN)
         audit_record(
             actor=None,
             action="report.withdrawn",
@@ -409,6 +428,7 @@ def report_request_deletion(*, report: Report) -> None:
         deletion_requested_at=timezone.now()
     )
     if updated:
+        timeline_add(case=report.case, kind=EntryKind.DELETION_REQUESTED)
         audit_record(
             actor=None,
             action="report.deletion_requested",
@@ -430,6 +450,7 @@ __all__ = [
     "draft_step_answers",
     "drafts_purge_expired",
     "report_add_information",
+    "report_evidence_add",
     "report_receipt_confirm",
     "report_receipt_reissue",
     "report_request_deletion",

@@ -213,11 +213,14 @@ def step_view(request: HttpRequest, step: str) -> HttpResponse:
             services.draft_save_step(
                 draft=draft, step=current.slug, data=form.cleaned_data, institution=institution
             )
-            if request.POST.get("then") == "review":
-                return redirect("reporting:review")
-            # Danger: the emergency contacts show at once on the same page, then they go on.
+            from_review = request.POST.get("then") == "review"
+            # Danger: the emergency contacts show at once on the same page, then they go
+            # on (back to the summary if that is where they came from).
             if current.slug == "danger" and form.cleaned_data.get("immediate_danger") == "yes":
-                return redirect(f"{_step_url(current.slug)}?shown=help")
+                suffix = "&from=review" if from_review else ""
+                return redirect(f"{_step_url(current.slug)}?shown=help{suffix}")
+            if from_review:
+                return redirect("reporting:review")
             _, after = neighbours(draft.route, current.slug)
             return redirect(_step_url(after.slug if after else REVIEW))
     else:
@@ -227,7 +230,9 @@ def step_view(request: HttpRequest, step: str) -> HttpResponse:
         "draft": draft,
         "step": current,
         "form": form,
-        "next_url": _step_url(after.slug) if after else _step_url(REVIEW),
+        "next_url": _step_url(REVIEW)
+        if request.GET.get("from") == "review" or after is None
+        else _step_url(after.slug),
         "from_review": request.GET.get("from") == "review",
         "danger_yes": current.slug == "danger" and (saved or {}).get("immediate_danger") == "yes",
         "shown_help": request.GET.get("shown") == "help",
@@ -290,7 +295,10 @@ def _evidence_upload(
     if form.is_valid():
         for upload in form.cleaned_data["files"]:
             try:
-                evidence_services.evidence_add(upload=upload, draft=draft, report=report)
+                if report is not None:
+                    services.report_evidence_add(report=report, upload=upload)
+                else:
+                    evidence_services.evidence_add(upload=upload, draft=draft)
             except evidence_services.EvidenceRejected as rejected:
                 problems.append(str(rejected))
     else:

@@ -24,8 +24,23 @@ EXPECTED: dict[str, set[str]] = {
     "audit.view": {"administrator"},
     "content.edit": {"administrator"},
     "content.review": {"administrator"},
+    "case.list": {"adviser", "case_lead"},
     "case.view": {"adviser", "case_lead"},
     "case.message": {"adviser", "case_lead"},
+    "case.note": {"adviser", "case_lead"},
+    "case.task": {"adviser", "case_lead"},
+    "case.close": {"adviser", "case_lead"},
+    "case.claim": {"adviser", "case_lead"},
+    "case.assign": {"case_lead"},
+    "case.match": {"case_lead"},
+    "case.walk_in": {"adviser", "case_lead"},
+    "task.department": {"partner"},
+    "safety.assess": {"adviser", "case_lead"},
+    "safety.plan": {"adviser", "case_lead"},
+    "safety.refer": {"adviser", "case_lead"},
+    "safety.process": {"adviser", "case_lead"},
+    "measure.department": {"partner"},
+    "work.mine": {"adviser", "case_lead", "partner"},
 }
 
 

@@ -16,7 +16,14 @@ from django.utils import timezone
 from waypoint.casework.models import Case, Message
 from waypoint.casework.services import message_send_from_staff
 from waypoint.privacy.models import DataKey
-from waypoint.reporting.models import Draft, Evidence, PersonIdentifier, Report, ReportedPerson
+from waypoint.reporting.models import (
+    Draft,
+    Evidence,
+    PersonIdentifier,
+    Report,
+    ReportedPerson,
+    ReportOption,
+)
 from waypoint.reporting.services import drafts_purge_expired, report_submit
 from waypoint.reporting.tests.flow import (
     answer_steps,
@@ -297,3 +304,27 @@ def test_receipt_sign_in_is_blocked_after_repeated_failures_even_with_the_right_
     blocked = sign_in(reporter_client(), made.reference, made.passphrase)
     assert blocked.status_code == 429
     assert b"too many attempts" in blocked.content.lower()
+
+
+def test_option_lists_are_alphabetical_with_pinned_options_at_either_end(institution):
+    ReportOption.objects.create(kind="location", slug="first", label="Zebra crossing", position=1)
+    labels = list(ReportOption.objects.of_kind("location").values_list("label", flat=True))
+    assert labels[0] == "Zebra crossing"
+    assert labels[-1] == "Somewhere else on campus"
+    middle = labels[1:-1]
+    assert middle == sorted(middle)
+    ReportOption.objects.filter(slug="library").update(is_active=False)
+    assert "Library" not in ReportOption.objects.of_kind("location").values_list("label", flat=True)
+
+
+def test_a_reporter_who_sends_many_messages_is_asked_to_wait(institution):
+    made = make_report(reporter_client(), "anonymous")
+    client = reporter_client()
+    sign_in(client, made.reference, made.passphrase)
+    statuses = [
+        client.post(reverse("reporting:return_message"), {"body": f"Message {n}"}).status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [302] * 20
+    assert statuses[20] == 429
+    assert Message.objects.filter(direction="from_reporter").count() == 20

@@ -10,6 +10,7 @@ from waypoint.hub.demo import (
     support_directory_load_demo,
 )
 from waypoint.institution.demo import institution_load_demo
+from waypoint.reporting.demo import demo_reports_load
 
 
 class Command(BaseCommand):
@@ -26,9 +27,10 @@ class Command(BaseCommand):
         pages = awareness_pages_load_demo()
         campaigns = campaigns_load_demo()
         accounts = demo_staff_ensure()
+        reports = demo_reports_load(institution)
         self.stdout.write(
             f"Demo institution: {institution.name} ({services} support services, "
-            f"{pages} awareness pages, {campaigns} campaign)."
+            f"{pages} awareness pages, {campaigns} campaign, {reports} new demo reports)."
         )
         self.stdout.write("")
         self.stdout.write("Demo staff accounts (demo only; sign in at /accounts/login/):")

@@ -14,103 +14,27 @@ visits: see LOGGING in settings).
 from __future__ import annotations
 
 from functools import partial
-from typing import Final
 
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Greatest
+from django.db import transaction
 from django.utils import timezone
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import User
 from waypoint.casework import tasks
-from waypoint.casework.models import Case, CaseOpening, Message, MessageDirection
+from waypoint.casework.models import Case, EntryKind, Message, MessageDirection
+from waypoint.casework.services.intake import (
+    CASE_OBJECT_TYPE,
+    MESSAGE_MAX_CHARS,
+    MESSAGE_OBJECT_TYPE,
+)
+from waypoint.casework.services.timeline import timeline_add
 from waypoint.privacy.models import AuditEvent
 from waypoint.privacy.services import audit_record
 from waypoint.reporting.models import Report, Route
 
-CASE_OBJECT_TYPE: Final = "casework.case"
-MESSAGE_OBJECT_TYPE: Final = "casework.message"
-MESSAGE_MAX_CHARS: Final = 10_000
-
 
 class MessageError(ValueError):
     """A message Waypoint will not send (the text is safe to show to the person)."""
-
-
-# --- Cases ----------------------------------------------------------------------------------
-
-
-def _enqueue_triage_notice(case_id: str) -> None:
-    tasks.triage_notice_send.enqueue(case_id=case_id)
-
-
-@transaction.atomic
-def case_open_from_report(
-    *,
-    report: Report,
-    immediate_danger: bool,
-    threat_of_violence: bool,
-    high_risk_indicator: bool,
-) -> Case:
-    """Open the report's case in the triage queue; it shares the report's data key.
-
-    The case is urgent when any flag is set. Once committed, the triage inbox
-    (Institution.triage_email) gets a notice with no detail of the report. Calling it
-    again for the same report returns the existing case and sends nothing.
-    """
-    existing = Case.objects.filter(report=report).first()
-    if existing is not None:
-        return existing
-    case = Case(
-        report=report,
-        data_key_id=report.data_key_id,
-        immediate_danger=immediate_danger,
-        threat_of_violence=threat_of_violence,
-        high_risk_indicator=high_risk_indicator,
-        is_urgent=immediate_danger or threat_of_violence or high_risk_indicator,
-    )
-    try:
-        with transaction.atomic():
-            case.save(force_insert=True)
-    except IntegrityError:
-        # Opened at the same moment by another request (report.case is unique).
-        return Case.objects.get(report=report)
-    audit_record(
-        actor=None,
-        action="case.opened",
-        object_type=CASE_OBJECT_TYPE,
-        object_id=str(case.pk),
-        extra={"report_id": str(report.pk)},
-    )
-    transaction.on_commit(partial(_enqueue_triage_notice, str(case.pk)))
-    return case
-
-
-@transaction.atomic
-def case_record_opening(*, case: Case, user: User) -> None:
-    """Record that `user` opened the case: an audit event and the role's CaseOpening.
-
-    The reporter is shown which roles opened their case and when last
-    (selectors.case_openings_for_reporter). Safe when two people open it at once: one
-    row per case and role, and the latest time only ever moves forward.
-    """
-    policy.require(user, "case.view", case)
-    audit_record(
-        actor=user,
-        action="case.view",
-        object_type=CASE_OBJECT_TYPE,
-        object_id=str(case.pk),
-    )
-    now = timezone.now()
-    opening, created = CaseOpening.objects.get_or_create(
-        case=case,
-        role=user.role,
-        defaults={"first_opened_at": now, "last_opened_at": now},
-    )
-    if not created:
-        CaseOpening.objects.filter(pk=opening.pk).update(
-            last_opened_at=Greatest("last_opened_at", now)
-        )
 
 
 # --- Messages -------------------------------------------------------------------------------
@@ -157,6 +81,13 @@ def _message_create(*, case: Case, direction: str, author: User | None, body: st
         body=body,
     )
     message.save(force_insert=True)
+    timeline_add(
+        case=case,
+        kind=EntryKind.MESSAGE,
+        actor=author,
+        message=message,
+        detail={"direction": direction},
+    )
     return message
 
 

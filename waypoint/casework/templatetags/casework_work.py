@@ -1,0 +1,109 @@
+"""The case page's messages and tasks panels: `{% case_messages_panel case %}` and
+`{% case_tasks_panel case %}` (load casework_work).
+
+Both need the signed-in member of staff in the context ("request") and a case the case
+page has already fetched through selectors.case_get_for_staff. Showing the messages is
+reading them: the reporter's messages are marked read and the reading is audited
+(services.messages_for_staff). Each panel costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+
+from waypoint.accounts import policy
+from waypoint.accounts.policy import staff_user
+from waypoint.casework.forms_work import StaffMessageForm, TaskForm
+from waypoint.casework.models import Case, MessageDirection
+from waypoint.casework.selectors import work as selectors
+from waypoint.casework.services import messages_for_staff
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    message_id: uuid.UUID
+    from_reporter: bool
+    sender: str
+    sent_at: datetime.datetime
+    body: str
+    is_new: bool
+
+
+def _request(context: Any) -> HttpRequest:
+    request = context.get("request")
+    if not isinstance(request, HttpRequest):
+        raise template.TemplateSyntaxError("The casework panels need the request in the context.")
+    return request
+
+
+@register.inclusion_tag("casework/staff/_messages_panel.html", takes_context=True)
+def case_messages_panel(context: Any, case: Case) -> dict[str, Any]:
+    """The conversation with the reporter, what is new to this member of staff, and the
+    reply form (with a reply template filled in when the address names one: ?template=)."""
+    request = _request(context)
+    user = staff_user(request)
+    # Before reading marks anything: what had this person not seen yet?
+    last_seen = selectors.messages_last_seen_by(user=user, case=case)
+    thread = messages_for_staff(user=user, case=case)
+    names = selectors.staff_names({m.author_id for m in thread if m.author_id is not None})
+    rows = [
+        MessageRow(
+            message_id=message.pk,
+            from_reporter=message.direction == MessageDirection.FROM_REPORTER,
+            sender=(
+                "The reporter"
+                if message.direction == MessageDirection.FROM_REPORTER
+                else names.get(message.author_id, "The team")
+                if message.author_id is not None
+                else "The team"
+            ),
+            sent_at=message.sent_at,
+            body=message.body or "",
+            is_new=selectors.message_is_new_for(message, last_seen),
+        )
+        for message in thread
+    ]
+    closed_reason = selectors.message_channel_closed_reason(case=case)
+    can_message = closed_reason is None and policy.can(user, "case.message", case)
+    form = None
+    if can_message:
+        templates = selectors.reply_templates_active()
+        chosen = selectors.reply_template_in(templates, request.GET.get("template"))
+        initial = {"body": chosen.body, "template": str(chosen.pk)} if chosen else {}
+        form = StaffMessageForm(initial=initial, templates=templates)
+    return {
+        "case": case,
+        "rows": rows,
+        "new_count": sum(row.is_new for row in rows),
+        "closed_reason": closed_reason,
+        "form": form,
+        "csrf_token": context.get("csrf_token"),
+        "csp_nonce": context.get("csp_nonce"),
+    }
+
+
+@register.inclusion_tag("casework/staff/_tasks_panel.html", takes_context=True)
+def case_tasks_panel(context: Any, case: Case) -> dict[str, Any]:
+    """The case's tasks (open ones first, overdue first) and the form to add one."""
+    user = staff_user(_request(context))
+    rows = selectors.tasks_for_case(user=user, case=case)
+    form = None
+    if policy.can(user, "case.task", case):
+        form = TaskForm(
+            people=selectors.task_owner_people(case=case),
+            departments=selectors.departments_all(),
+        )
+    return {
+        "case": case,
+        "rows": rows,
+        "form": form,
+        "csrf_token": context.get("csrf_token"),
+    }

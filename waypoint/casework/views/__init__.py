@@ -1,0 +1,1 @@
+"""Staff views for casework, one module per area (see urls.py)."""

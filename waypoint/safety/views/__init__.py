@@ -1,0 +1,1 @@
+"""Safety views, one module per area (see urls.py)."""
