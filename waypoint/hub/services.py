@@ -150,7 +150,7 @@ def _validated(*, kind: str, data: object, object_id: uuid.UUID | None) -> Data:
 
 def _locked(revision: ContentRevision) -> ContentRevision:
     """The revision's row, re-read under a row lock (a stale copy decides nothing)."""
-    return ContentRevision.objects.select_for_update().get(pk=revision.pk)
+    return ContentRevision.objects.select_for_update(of=("self",)).get(pk=revision.pk)
 
 
 def _require_author(revision: ContentRevision, user: User) -> None:
@@ -336,7 +336,11 @@ def revision_approve(
     spec = content_spec(revision.kind)
     live = None
     if revision.object_id is not None:
-        live = spec.model._default_manager.select_for_update().filter(pk=revision.object_id).first()
+        live = (
+            spec.model._default_manager.select_for_update(of=("self",))
+            .filter(pk=revision.object_id)
+            .first()
+        )
         if live is None:
             raise ContentError("This item no longer exists.")
     was_published = bool(getattr(live, "is_published", False))

@@ -166,7 +166,7 @@ def append(
     prf = audit_keys.primitive.primary()
     # Joins the caller's transaction: the entry exists only if the action it records does.
     with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        head = AuditHead.objects.select_for_update(of=("self",)).filter(pk=1).first()
         if head is None:
             raise AuditError("The audit head row is missing; run the privacy migrations.")
         fields: dict[str, Any] = {

@@ -583,9 +583,9 @@ def _lock_owner(*, draft: Draft | None, report: Report | None) -> None:
     # Serialises concurrent uploads to one draft or report, so two cannot both pass the
     # count and total checks.
     if draft is not None:
-        Draft.objects.select_for_update().only("pk").get(pk=draft.pk)
+        Draft.objects.select_for_update(of=("self",)).only("pk").get(pk=draft.pk)
     else:
-        Report.objects.select_for_update().only("pk").get(pk=cast(Report, report).pk)
+        Report.objects.select_for_update(of=("self",)).only("pk").get(pk=cast(Report, report).pk)
 
 
 def _owner_extra(evidence: Evidence) -> dict[str, str]:
@@ -705,7 +705,11 @@ def evidence_choose_metadata(*, evidence: Evidence, keep: bool, actor: Actor = N
     EvidenceRejected.
     """
     with transaction.atomic():
-        locked = Evidence.objects.select_for_update().select_related("data_key").get(pk=evidence.pk)
+        locked = (
+            Evidence.objects.select_for_update(of=("self",))
+            .select_related("data_key")
+            .get(pk=evidence.pk)
+        )
         if keep:
             if locked.keep_metadata is False:
                 raise EvidenceRejected(ALREADY_STRIPPED_MESSAGE, code="already_removed")

@@ -140,7 +140,7 @@ def drafts_purge_expired(*, now: datetime | None = None) -> int:
     purged = 0
     for draft_id in Draft.objects.filter(expires_at__lte=now).values_list("id", flat=True):
         with transaction.atomic():
-            draft = Draft.objects.select_for_update().filter(id=draft_id).first()
+            draft = Draft.objects.select_for_update(of=("self",)).filter(id=draft_id).first()
             if draft is None or draft.expires_at > now:
                 continue  # another run took it, or it was saved again meanwhile
             _draft_delete(draft)
@@ -310,7 +310,7 @@ def report_submit(*, draft_id: uuid.UUID) -> Submission:
     receipt_hash, key_id = receipts.hash_passphrase(passphrase)
     try:
         with transaction.atomic():
-            draft = Draft.objects.select_for_update().filter(id=draft_id).first()
+            draft = Draft.objects.select_for_update(of=("self",)).filter(id=draft_id).first()
             if draft is None:
                 raise Draft.DoesNotExist
             if draft.report_id is not None:
@@ -335,7 +335,7 @@ def report_receipt_reissue(*, report: Report) -> str:
     passphrase = receipts.new_passphrase()
     receipt_hash, key_id = receipts.hash_passphrase(passphrase)
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
+        locked = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
         if locked.receipt_confirmed_at is not None:
             raise PermissionError("This receipt was already saved.")
         locked.receipt_hash = receipt_hash

@@ -140,7 +140,11 @@ def _linked(case_a: Case, case_b: Case) -> bool:
 
 def _match_upsert(case_a: Case, case_b: Case, kinds: list[str]) -> tuple[CaseMatch, bool]:
     """(the pair's match, whether this call created it); kinds brought up to date."""
-    match = CaseMatch.objects.select_for_update().filter(case_a=case_a, case_b=case_b).first()
+    match = (
+        CaseMatch.objects.select_for_update(of=("self",))
+        .filter(case_a=case_a, case_b=case_b)
+        .first()
+    )
     if match is None:
         status = MatchStatus.LINKED if _linked(case_a, case_b) else MatchStatus.NEW
         try:
@@ -151,7 +155,9 @@ def _match_upsert(case_a: Case, case_b: Case, kinds: list[str]) -> tuple[CaseMat
             return match, True
         except IntegrityError:
             # Found at the same moment by another process: update that one.
-            match = CaseMatch.objects.select_for_update().get(case_a=case_a, case_b=case_b)
+            match = CaseMatch.objects.select_for_update(of=("self",)).get(
+                case_a=case_a, case_b=case_b
+            )
     if match.kinds != kinds:
         match.kinds = kinds
         match.save(update_fields=["kinds"])
@@ -259,7 +265,7 @@ def case_link_create(*, actor: User, case: Case, other: Case) -> CaseLink:
         raise LinkError("A case cannot be linked to itself.")
     case_a, case_b = _ordered(case, other)
     match = (
-        CaseMatch.objects.select_for_update()
+        CaseMatch.objects.select_for_update(of=("self",))
         .filter(case_a=case_a, case_b=case_b, status=MatchStatus.NEW)
         .first()
     )
@@ -279,7 +285,9 @@ def _decide(match: CaseMatch, actor: User, status: MatchStatus) -> None:
 def _match_for_decision(actor: User, match: CaseMatch) -> CaseMatch:
     """The match re-read under a row lock, if the actor may decide it and nobody has."""
     locked = (
-        CaseMatch.objects.select_for_update().select_related("case_a", "case_b").get(pk=match.pk)
+        CaseMatch.objects.select_for_update(of=("self",))
+        .select_related("case_a", "case_b")
+        .get(pk=match.pk)
     )
     _require_linkable(actor, locked.case_a, locked.case_b)
     if locked.status != MatchStatus.NEW:

@@ -54,7 +54,7 @@ def _clean_body(body: str) -> str:
 
 def _report_for_messages(case: Case, *, by_reporter: bool) -> Report:
     """The case's report, re-read under a row lock, if its channel is open."""
-    report = Report.objects.select_for_update().get(pk=case.report_id)
+    report = Report.objects.select_for_update(of=("self",)).get(pk=case.report_id)
     if report.withdrawn_at is not None:
         raise MessageError(
             "This report has been withdrawn, so messages can no longer be sent."

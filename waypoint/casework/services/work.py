@@ -176,7 +176,11 @@ def task_update(*, task: Task, actor: User, status: str, note: str | None = None
     task's department (task_statuses_for); Http404 for anyone else. Done sets
     completed_at (any other status clears it). TaskError when refused.
     """
-    locked = Task.objects.select_for_update().select_related("case", "data_key").get(pk=task.pk)
+    locked = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("case", "data_key")
+        .get(pk=task.pk)
+    )
     allowed = task_statuses_for(user=actor, task=locked)
     if not allowed:
         raise Http404

@@ -140,7 +140,7 @@ def _reason(reason: str | None, *, missing: str = "Give a reason for this change
 
 def _lock(case: Case) -> Case:
     """The case's row, locked until the transaction ends (Http404 if it was deleted)."""
-    locked = Case.objects.select_for_update().filter(pk=case.pk).first()
+    locked = Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
     if locked is None:
         raise Http404
     return locked

@@ -161,7 +161,7 @@ def plan_action_retire(*, action: PlanAction, actor: User) -> PlanAction:
     Retiring one that is already retired changes nothing (a second click, a replay).
     """
     locked = (
-        PlanAction.objects.select_for_update()
+        PlanAction.objects.select_for_update(of=("self",))
         .select_related("plan__case")
         .filter(pk=action.pk)
         .first()
@@ -203,7 +203,7 @@ def plan_set_review(*, case: Case, actor: User, next_review_on: datetime.date | 
     A new date clears `review_notified_at`, so the reminders job reminds about it once.
     """
     plan = plan_get_or_create(case=case, actor=actor)
-    locked = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = SafetyPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
     if locked.next_review_on == next_review_on:
         return locked
     _check_future(next_review_on, what="review date")
@@ -244,7 +244,7 @@ def plan_share(*, case: Case, actor: User, shared: bool) -> SafetyPlan:
     detail. Asking for what is already so changes nothing.
     """
     plan = plan_get_or_create(case=case, actor=actor)
-    locked = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = SafetyPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
     if (locked.shared_with_reporter_at is not None) == shared:
         return locked
     locked.shared_with_reporter_at = timezone.now() if shared else None
@@ -399,7 +399,7 @@ def measure_update(
     Saving with nothing changed and no note changes nothing.
     """
     locked = (
-        SafetyMeasure.objects.select_for_update()
+        SafetyMeasure.objects.select_for_update(of=("self",))
         .select_related("case", "data_key")
         .filter(pk=measure.pk)
         .first()
@@ -485,7 +485,7 @@ def measure_revise(
     department never changes what it is told.
     """
     locked = (
-        SafetyMeasure.objects.select_for_update()
+        SafetyMeasure.objects.select_for_update(of=("self",))
         .select_related("case", "data_key")
         .filter(pk=measure.pk)
         .first()

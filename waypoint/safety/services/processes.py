@@ -320,7 +320,9 @@ def referral_update(*, referral: Referral, actor: User, status: str, outcome: st
     refused; Http404 if the actor may not refer the referral's case.
     """
     locked = (
-        Referral.objects.select_for_update().select_related("case", "data_key").get(pk=referral.pk)
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "data_key")
+        .get(pk=referral.pk)
     )
     policy.require(actor, "safety.refer", locked.case)
     errors: dict[str, str] = {}
@@ -562,7 +564,7 @@ def _locked_target(
         if not isinstance(row, spec.model) or _row_case_id(row) != case.pk:
             raise Http404
         # Locked, so that two saves at once apply one after the other.
-        return spec.model._default_manager.select_for_update().get(pk=row.pk)
+        return spec.model._default_manager.select_for_update(of=("self",)).get(pk=row.pk)
     if kind == ProcessKind.PRECAUTION:
         if conduct is None or conduct.case_id != case.pk:
             raise Http404

@@ -186,7 +186,7 @@ def _store(
         defaults={"name": definition.name, "description": definition.description},
     )
     # One loader at a time per instrument: the version checks below stay true until commit.
-    instrument = instrument_model.objects.select_for_update().get(pk=instrument.pk)
+    instrument = instrument_model.objects.select_for_update(of=("self",)).get(pk=instrument.pk)
     sha256 = document_sha256(document)
     versions = version_model.objects.filter(instrument=instrument)
     if _existing_same(versions=versions, definition=definition, sha256=sha256) is not None:
