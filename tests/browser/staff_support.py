@@ -47,6 +47,24 @@ from waypoint.safety.services.risk import (
 )
 
 NOT_FOUND = "We cannot find that page"
+# What sticks out past the right edge of the window without a scrolling box of its own to
+# hold it: the cause when a page scrolls sideways. (An absolutely positioned element, such as
+# visually hidden text, escapes a scrolling box that is not its containing block.)
+TOO_WIDE = """(() => {
+  const held = el => {
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(box).overflowX)) {
+        return getComputedStyle(el).position !== 'absolute'
+          || getComputedStyle(box).position !== 'static';
+      }
+    }
+    return false;
+  };
+  return [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1 && !held(el))
+    .slice(-5)
+    .map(el => el.outerHTML.slice(0, 160));
+})()"""
 
 
 # --- Data ---------------------------------------------------------------------------------------
@@ -112,7 +130,9 @@ class StaffWalk(Walk):
             assert exit_link.count() == 1 and exit_link.is_visible(), f"no quick exit: {state}"
         else:
             assert page.locator(QUICK_EXIT).count() == 0, f"a quick exit on a staff page: {state}"
-        assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{state} scrolls sideways at {page.url}"
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), (
+            f"{state} scrolls sideways at {page.url}: {page.evaluate(TOO_WIDE)}"
+        )
         assert page.evaluate(DEAD_ANCHORS) == [], f"links to nothing on {state}"
         if self.javascript:
             assert_no_axe_violations(page)
@@ -123,8 +143,8 @@ class StaffWalk(Walk):
     # --- Moving around, with names that need not be exact ------------------------------------
 
     def press_named(self, button: str) -> None:
-        """Press the main content's button whose accessible name starts with `button`
-        (buttons name what they act on in visually hidden words)."""
+        """Press the first button in the main content whose accessible name contains
+        `button` (many buttons name what they act on in visually hidden words)."""
         with self.page.expect_navigation():
             self.page.locator("main").get_by_role("button", name=button).first.click()
 

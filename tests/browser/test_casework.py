@@ -18,8 +18,11 @@ test on any CSP violation, script error, failed asset or request to another host
 from __future__ import annotations
 
 import datetime
+import re
+import uuid
 
 import pytest
+from django.utils import timezone
 
 from tests.browser.reporting_support import choose, tab_to
 from tests.browser.staff_support import (
@@ -65,7 +68,7 @@ def institution(demo_institution: Institution) -> Institution:
 
 
 def in_days(days: int) -> str:
-    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
 # --- The adviser's walk, a part at a time ---------------------------------------------------------
@@ -127,6 +130,11 @@ def send_a_message(walk: StaffWalk) -> str:
     panel = page.locator("#messages")
     body = panel.get_by_label("Message to the reporter")
     if walk.javascript:
+        walk.press("Send message")  # nothing written: the form comes back on its own page
+        assert walk.h1() == "Message to the reporter"
+        assert "Write a message before sending it." in page.locator("#error-summary").inner_text()
+        walk.check("message page: a message sent with nothing written")
+        walk.follow("Back to the case without sending")
         body.fill(FIRST_WORDS)
         panel.get_by_label("Reply template").select_option(label="Offering a time to talk")
         before = page.url
@@ -198,6 +206,14 @@ def log_a_contact_attempt(walk: StaffWalk) -> None:
 def add_a_task(walk: StaffWalk, case: Case, adviser: User) -> Task:
     page = walk.page
     tasks = page.locator("#tasks")
+    # A department's task needs a brief: the form comes back on a page of its own.
+    tasks.get_by_label("What needs doing").fill(TASK_TITLE)
+    tasks.get_by_label("Who will do it").select_option(label="Security")
+    walk.press("Add the task")
+    assert walk.h1() == "Add a task"
+    assert "Write a brief for the department" in page.locator("#error-summary").inner_text()
+    walk.check("add a task, a department's task without a brief")
+    walk.follow("Back to the case without adding a task")
     tasks.get_by_label("What needs doing").fill(TASK_TITLE)
     tasks.get_by_label("Who will do it").select_option(label=adviser.display_name)
     tasks.get_by_label("Due by (optional)").fill(in_days(7))
@@ -207,11 +223,11 @@ def add_a_task(walk: StaffWalk, case: Case, adviser: User) -> Task:
     task = Task.objects.get(case=case)
     assert task.title == TASK_TITLE
     assert task.assignee == adviser
-    assert task.due_on == datetime.date.today() + datetime.timedelta(days=7)
+    assert task.due_on == timezone.localdate() + datetime.timedelta(days=7)
 
     walk.follow(TASK_TITLE)
     assert " ".join(walk.h1().split()) == f"Task {TASK_TITLE}"
-    assert page.locator("main").get_by_text("History").is_visible()
+    assert page.get_by_role("heading", name="History").is_visible()
     walk.check("task page, the case team's view")
     return task
 
@@ -247,7 +263,10 @@ def test_an_adviser_claims_and_works_a_case_and_the_reporter_reads_the_message(
 ) -> None:
     made = make_report(reporter_client(), "support", marker="ADVISER")
     case = made.report.case
-    walk = staff_walk(browser_session, javascript=javascript)
+    # With scripts on a desktop, without them on a phone.
+    walk = staff_walk(
+        browser_session, javascript=javascript, viewport=None if javascript else MOBILE
+    )
 
     sign_in(walk.page, adviser)
     assert walk.h1() == "Hello, Adviser"
@@ -275,7 +294,7 @@ def test_an_adviser_claims_and_works_a_case_and_the_reporter_reads_the_message(
     reporter.check("the reporter's page with the adviser's message")
 
 
-# --- Matches ---------------------------------------------------------------------------------------
+# --- Matches --------------------------------------------------------------------------------------
 
 
 def test_a_case_lead_links_two_reports_that_name_the_same_email_written_differently(
@@ -297,7 +316,7 @@ def test_a_case_lead_links_two_reports_that_name_the_same_email_written_differen
     )
     match = CaseMatch.objects.get()
     assert match.kinds == ["email"]
-    walk = staff_walk(browser_session)
+    walk = staff_walk(browser_session, viewport=MOBILE)
     page = walk.page
     sign_in(page, case_lead)
     walk.check("staff home, case lead")
@@ -340,7 +359,7 @@ def test_a_case_lead_links_two_reports_that_name_the_same_email_written_differen
     walk.check("case page with a linked case")
 
 
-# --- A partner department ----------------------------------------------------------------------------
+# --- A partner department -------------------------------------------------------------------------
 
 
 def test_a_partner_department_sees_only_its_own_task_and_measure_with_only_the_brief(
@@ -362,7 +381,7 @@ def test_a_partner_department_sees_only_its_own_task_and_measure_with_only_the_b
         brief="Weekday evenings, 6pm to 9pm, library entrance.",
         assignee=None,
         department=security,
-        due_on=datetime.date.today() + datetime.timedelta(days=3),
+        due_on=timezone.localdate() + datetime.timedelta(days=3),
     )
     theirs = work.task_create(
         case=case,
@@ -381,6 +400,9 @@ def test_a_partner_department_sees_only_its_own_task_and_measure_with_only_the_b
         brief="Patrols aware of a concern near the sports centre, evenings.",
         detail="TEAM-ONLY detail: the reporter trains there on Tuesdays.",
         status="agreed",
+        starts_on=None,
+        review_on=None,
+        ends_on=None,
     )
     their_measure = plans.measure_create(
         case=case,
@@ -390,6 +412,9 @@ def test_a_partner_department_sees_only_its_own_task_and_measure_with_only_the_b
         brief="Move to another hall.",
         detail="",
         status="proposed",
+        starts_on=None,
+        review_on=None,
+        ends_on=None,
     )
 
     walk = staff_walk(browser_session, viewport=MOBILE)
@@ -407,9 +432,16 @@ def test_a_partner_department_sees_only_its_own_task_and_measure_with_only_the_b
 
     walk.follow(ours.title)
     assert main.get_by_text(ours.brief).is_visible()
-    text = walk.text()
-    assert made.reference not in text and "Case" not in text.replace("case team", "")
+    assert made.reference not in walk.text()
+    assert main.get_by_role("link", name=re.compile("case", re.IGNORECASE)).count() == 0
     walk.check("task page, the partner's view")
+    # The department moves its task on, with a note for the case team.
+    main.get_by_role("group", name="Status").get_by_label("In progress").check()
+    main.get_by_label("Note for the case team (optional)").fill("First patrol tonight.")
+    walk.press("Save the update")
+    assert page.get_by_text("The task was updated.").is_visible()
+    ours.refresh_from_db()
+    assert ours.status == "in_progress"
 
     walk.goto("/staff/measures/")
     measures = main.get_by_role("table")
@@ -421,20 +453,43 @@ def test_a_partner_department_sees_only_its_own_task_and_measure_with_only_the_b
     assert main.get_by_text(our_measure.brief).is_visible()
     assert "TEAM-ONLY" not in walk.text() and made.reference not in walk.text()
     walk.check("measure page, the partner's view")
+    main.get_by_role("group", name="Status").get_by_label("In place").check()
+    walk.press("Save the update")
+    assert page.get_by_text("The measure was updated.").is_visible()
+    our_measure.refresh_from_db()
+    assert our_measure.status == "in_place"
 
-    # Another department's task and measure, and the case itself, are simply not found.
-    for path in (
-        f"/staff/tasks/{theirs.pk}/",
-        f"/staff/measures/{their_measure.pk}/",
-        f"/staff/cases/{case.pk}/",
-    ):
+    # Another department's task and measure are simply not found, like missing ones.
+    for path in (f"/staff/tasks/{theirs.pk}/", f"/staff/measures/{their_measure.pk}/"):
         walk.goto(path)
         assert walk.h1() == NOT_FOUND, (path, walk.h1())
-        assert made.reference not in walk.text()
+        assert walk.status_of(path) == 404
+    # The case page is refused whatever the case (see the test below): nothing of it shows.
+    assert walk.status_of(f"/staff/cases/{case.pk}/") == walk.status_of(
+        f"/staff/cases/{uuid.uuid4()}/"
+    )
+    walk.goto(f"/staff/cases/{case.pk}/")
+    assert made.reference not in walk.text()
     assert SafetyMeasure.objects.count() == 2
 
 
-# --- Walk-in ---------------------------------------------------------------------------------------------
+def test_a_partner_asking_for_a_case_page_gets_the_same_refusal_as_for_no_case(
+    browser_session: BrowserSession, partner: User, institution: Institution
+) -> None:
+    # Partners may open no case at all, so the role gate answers before any lookup: the
+    # page is the same whether the case exists or not, and shows nothing of it.
+    made = make_report(reporter_client(), "support", marker="PARTNER-404")
+    walk = staff_walk(browser_session, viewport=MOBILE)
+    sign_in(walk.page, partner)
+    walk.goto(f"/staff/cases/{made.report.case.pk}/")
+    real_heading, real_text = walk.h1(), walk.text()
+    walk.goto(f"/staff/cases/{uuid.uuid4()}/")
+    assert walk.h1() == real_heading
+    assert made.reference not in real_text
+    assert "PARTNER-404" not in real_text
+
+
+# --- Walk-in --------------------------------------------------------------------------------------
 
 
 def test_an_adviser_records_a_walk_in_disclosure_and_hands_over_the_receipt(
@@ -458,6 +513,9 @@ def test_an_adviser_records_a_walk_in_disclosure_and_hands_over_the_receipt(
     page.locator("#walk-in-start").get_by_label("A student", exact=True).check()
     step = page.locator("#step-danger")
     step.get_by_label("No", exact=True).check()
+    page.locator("#step-replies").get_by_label(
+        "Yes. I'll come back to this site to read them"
+    ).check()
     page.locator("main").get_by_label(
         "Issue a receipt so the student can use the return page"
     ).check()
