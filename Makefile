@@ -45,8 +45,15 @@ pytest: install
 
 test: lint typecheck migrations-check deploy-check pytest
 
+# Benchmarks (not part of `make test`; bench/README.md): production-shaped gunicorn on a
+# PostgreSQL database of its own, data at scale, wrk and locust over loopback. Needs wrk
+# (apt-get install wrk), psql and redis-cli, PostgreSQL (BENCH_PG) and Redis (BENCH_REDIS).
+# BENCH_SCALE=small for a quick try; BENCH_ONLY=home,inbox for some scenarios.
+BENCH_SCALE ?= full
+BENCH_ONLY ?=
 bench: install
-	@echo "Benchmarks arrive with issue 7; see bench/README.md."
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
+	$(PY) bench/run.py --scale $(BENCH_SCALE) $(if $(BENCH_ONLY),--only $(BENCH_ONLY),)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

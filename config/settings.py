@@ -138,6 +138,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The benchmarks' floor: a bare view at /bench/floor/ through the same middleware
+# (bench/README.md). Never set it on a real deployment.
+WAYPOINT_BENCH_FLOOR = env_bool("WAYPOINT_BENCH_FLOOR", default=False)
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -324,6 +327,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WAYPOINT_HSTS_INCLUDE_SUBDOMAINS", de
 SECURE_HSTS_PRELOAD = env_bool("WAYPOINT_HSTS_PRELOAD", default=_https)
 if env_bool("WAYPOINT_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies append to X-Forwarded-For in front of gunicorn. Rate limits
+# (reporter routes and staff sign-in) then count the client's network, not the proxy's;
+# with 0, X-Forwarded-For is ignored and every client behind a proxy shares one bucket.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("WAYPOINT_TRUSTED_PROXY_COUNT", 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,11 +1,12 @@
 """Top-level addresses. Bookmarks and posters rely on /, /support/, /check/, /report/,
 /my-report/, /staff/ and /api/v1/, so those stay stable."""
 
-from django.urls import include, path
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, include, path
 
 from waypoint.accounts.admin_site import admin_site
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("waypoint.hub.urls")),
     path("", include("waypoint.reporting.urls")),
     path("staff/admin/", admin_site.urls),
@@ -15,3 +16,9 @@ urlpatterns = [
     path("staff/", include("waypoint.accounts.urls")),
     path("accounts/", include("waypoint.accounts.allauth_urls")),
 ]
+
+if settings.WAYPOINT_BENCH_FLOOR:
+    # The benchmarks' floor (bench/README.md); never mounted in a deployment or in tests.
+    from waypoint.common.views import bench_floor_view
+
+    urlpatterns.append(path("bench/floor/", bench_floor_view, name="bench_floor"))

@@ -9,6 +9,8 @@ the casework issue; the models here are what reporting needs on day one.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import models
@@ -64,23 +66,53 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"Case {self.id}"
 
+    # --- Facts accounts.policy asks about ------------------------------------------------
+    # Each is a query. While a page is only being shown (no change to the case can happen),
+    # the view may ask for them to be remembered (`access_facts_remembered`): the case page
+    # asks the policy about the same case some twenty times.
+
+    @contextmanager
+    def access_facts_remembered(self) -> Iterator[None]:
+        """Within this block, each fact below is read from the database once.
+
+        Only around reading: a block that changed assignments, grants or conflicts and
+        then asked the policy would get the old answer.
+        """
+        self._access_facts: dict[tuple[str, str], bool] = {}
+        try:
+            yield
+        finally:
+            del self._access_facts
+
+    def _fact(self, name: str, user_id: object, read: Callable[[], bool]) -> bool:
+        facts: dict[tuple[str, str], bool] | None = getattr(self, "_access_facts", None)
+        if facts is None:
+            return read()
+        key = (name, str(user_id))
+        if key not in facts:
+            facts[key] = read()
+        return facts[key]
+
     def has_conflict(self, user_id: uuid.UUID | str) -> bool:
         """Has this user a conflict of interest on the case? (asked by accounts.policy)"""
-        return self.conflicts.filter(user_id=user_id).exists()
+        return self._fact(
+            "conflict", user_id, lambda: self.conflicts.filter(user_id=user_id).exists()
+        )
 
     def is_named(self, user_id: uuid.UUID | str) -> bool:
         """Assigned, or granted access to this case by name (restricted cases)."""
-        return (
-            self.assignments.filter(user_id=user_id).exists()
-            or self.grants.filter(user_id=user_id).exists()
+        return self.has_assignee(user_id) or self._fact(
+            "granted", user_id, lambda: self.grants.filter(user_id=user_id).exists()
         )
 
     def has_assignees(self) -> bool:
-        return self.assignments.exists()
+        return self._fact("anyone assigned", "", self.assignments.exists)
 
     def has_assignee(self, user_id: uuid.UUID | str) -> bool:
         """Is this user assigned to the case? (asked by accounts.policy)"""
-        return self.assignments.filter(user_id=user_id).exists()
+        return self._fact(
+            "assigned", user_id, lambda: self.assignments.filter(user_id=user_id).exists()
+        )
 
 
 class CaseAssignment(models.Model):

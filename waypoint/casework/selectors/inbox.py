@@ -249,16 +249,50 @@ def _page_queryset(cases: QuerySet[Case], *, sort: str) -> QuerySet[Case]:
     )
 
 
-class _CountedPaginator(Paginator[Case]):
-    """Counts the filtered cases alone: no joins for the page's columns, no ordering."""
+def _ordered(cases: QuerySet[Case], *, sort: str) -> QuerySet[Case]:
+    """The filtered cases in the page's order, joined only to what the order needs."""
+    return cases.annotate(
+        awaiting_contact=ExpressionWrapper(
+            Q(clock__first_contact_at__isnull=True), output_field=BooleanField()
+        )
+    ).order_by(*_ORDERINGS.get(sort, _ORDERINGS[SORT_DUE]))
 
-    def __init__(self, object_list: QuerySet[Case], per_page: int, *, counted: QuerySet[Case]):
+
+class _CountedPaginator(Paginator[Case]):
+    """Counts the filtered cases alone: no joins for the page's columns, no ordering.
+
+    A page is one query in two steps: the page's case ids are chosen from the filtered
+    cases joined only to their clocks (the order needs them), and only those cases get the
+    report's columns, the clock and the unread count. Joining every open case to its report
+    before sorting made PostgreSQL read the whole report table for each page (ADR 0017).
+    """
+
+    def __init__(
+        self,
+        object_list: QuerySet[Case],
+        per_page: int,
+        *,
+        counted: QuerySet[Case],
+        details: QuerySet[Case],
+    ):
         super().__init__(object_list, per_page)
+        self._ordered = object_list
         self._counted = counted
+        self._details = details
 
     @cached_property
     def count(self) -> int:
         return self._counted.count()
+
+    def page(self, number: int | str) -> Page[Case]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        # object_list is ordered and sliced, so the subquery keeps ORDER BY and LIMIT.
+        ids = self._ordered.values("pk")[bottom:top]
+        return Page(list(self._details.filter(pk__in=ids)), number, self)
 
 
 # --- What a row says ---------------------------------------------------------------------------
@@ -364,7 +398,10 @@ def inbox_page_for_staff(
     visible = inbox_cases_for_staff(user=user, advisers_may_claim=_may_claim_listing(institution))
     cases = _filtered(visible, user=user, filters=filters, now=now)
     paginator = _CountedPaginator(
-        _page_queryset(cases, sort=filters.sort), PAGE_SIZE, counted=cases
+        _ordered(cases, sort=filters.sort),
+        PAGE_SIZE,
+        counted=cases,
+        details=_page_queryset(cases, sort=filters.sort),
     )
     page = paginator.get_page(page_number)
     calendar = WorkingCalendar.for_institution(institution)

@@ -18,6 +18,7 @@ from waypoint.casework.services.messages import (
     message_send_from_staff,
     messages_for_reporter,
     messages_for_staff,
+    messages_latest_for_staff,
 )
 from waypoint.casework.services.timeline import timeline_add
 
@@ -32,5 +33,6 @@ __all__ = [
     "message_send_from_staff",
     "messages_for_reporter",
     "messages_for_staff",
+    "messages_latest_for_staff",
     "timeline_add",
 ]

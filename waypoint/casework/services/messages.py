@@ -13,9 +13,12 @@ visits: see LOGGING in settings).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from waypoint.accounts import policy
@@ -156,6 +159,40 @@ def _conversation(case: Case) -> list[Message]:
     )
 
 
+@dataclass(frozen=True)
+class Conversation:
+    """The part of a conversation shown to staff, oldest first."""
+
+    messages: list[Message]
+    # Older messages exist that are not in `messages` (only when a `latest` was asked for).
+    has_earlier: bool
+
+
+def _latest_of_conversation(case: Case, latest: int) -> Conversation:
+    """The newest `latest` messages, and every message from the reporter not yet read
+    however old: one query, whatever the length of the conversation (the rank is a window
+    over the case's rows, so no sealed body outside the result is read or decrypted)."""
+    ranked = (
+        Message.objects.filter(case=case)
+        .select_related("data_key")
+        .annotate(newest_rank=Window(RowNumber(), order_by=(F("sent_at").desc(), F("pk").desc())))
+        .filter(
+            Q(newest_rank__lte=latest + 1)
+            | Q(direction=MessageDirection.FROM_REPORTER, read_at__isnull=True)
+        )
+        .order_by("sent_at", "pk")
+    )
+    found = list(ranked)
+    has_earlier = any(m.newest_rank > latest for m in found)
+    shown: list[Message] = [
+        m
+        for m in found
+        if m.newest_rank <= latest
+        or (m.direction == MessageDirection.FROM_REPORTER and m.read_at is None)
+    ]
+    return Conversation(messages=shown, has_earlier=has_earlier)
+
+
 def _with_read_marked(messages: list[Message], direction: str) -> list[Message]:
     now = timezone.now()
     for message in messages:
@@ -183,14 +220,29 @@ def messages_for_staff(*, user: User, case: Case) -> list[Message]:
     Marks the reporter's messages read (by the team as a whole) and records one
     "message.read" audit event with the number of messages shown.
     """
+    return messages_latest_for_staff(user=user, case=case, latest=None).messages
+
+
+@transaction.atomic
+def messages_latest_for_staff(*, user: User, case: Case, latest: int | None) -> Conversation:
+    """As messages_for_staff, but only the newest `latest` messages (None: all of them),
+    plus every message from the reporter that nobody in the team had read yet, so that
+    marking them read never hides one. The case page shows a long conversation this way:
+    its cost then stays the same however many messages a case gathers."""
     policy.require(user, "case.view", case)
-    messages = _conversation(case)
+    if latest is None:
+        conversation = Conversation(messages=_conversation(case), has_earlier=False)
+    else:
+        conversation = _latest_of_conversation(case, latest)
     marked = _mark_read(case, MessageDirection.FROM_REPORTER)
     audit_record(
         actor=user,
         action="message.read",
         object_type=CASE_OBJECT_TYPE,
         object_id=str(case.pk),
-        extra={"count": len(messages), "marked_read": marked},
+        extra={"count": len(conversation.messages), "marked_read": marked},
     )
-    return _with_read_marked(messages, MessageDirection.FROM_REPORTER)
+    return Conversation(
+        messages=_with_read_marked(conversation.messages, MessageDirection.FROM_REPORTER),
+        has_earlier=conversation.has_earlier,
+    )

@@ -22,9 +22,13 @@ from waypoint.accounts.policy import staff_user
 from waypoint.casework.forms_work import StaffMessageForm, TaskForm
 from waypoint.casework.models import Case, MessageDirection
 from waypoint.casework.selectors import work as selectors
-from waypoint.casework.services import messages_for_staff
+from waypoint.casework.services import messages_latest_for_staff
 
 register = template.Library()
+
+# The case page shows the newest messages of a long conversation (and every unread one);
+# "?messages=all" shows the whole of it. The timeline lists every message too.
+MESSAGES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,11 @@ def case_messages_panel(context: Any, case: Case) -> dict[str, Any]:
     user = staff_user(request)
     # Before reading marks anything: what had this person not seen yet?
     last_seen = selectors.messages_last_seen_by(user=user, case=case)
-    thread = messages_for_staff(user=user, case=case)
+    show_all = request.GET.get("messages") == "all"
+    conversation = messages_latest_for_staff(
+        user=user, case=case, latest=None if show_all else MESSAGES_SHOWN
+    )
+    thread = conversation.messages
     names = selectors.staff_names({m.author_id for m in thread if m.author_id is not None})
     rows = [
         MessageRow(
@@ -82,6 +90,7 @@ def case_messages_panel(context: Any, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "rows": rows,
+        "has_earlier": conversation.has_earlier,
         "new_count": sum(row.is_new for row in rows),
         "closed_reason": closed_reason,
         "form": form,

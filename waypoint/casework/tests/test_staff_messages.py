@@ -21,6 +21,7 @@ from waypoint.accounts.tests.factories import DepartmentFactory, UserFactory
 from waypoint.accounts.tests.support import login_as
 from waypoint.casework.models import Case, CaseConflict, Message, MessageDirection, ReplyTemplate
 from waypoint.casework.services import message_send_from_reporter, messages_for_reporter
+from waypoint.casework.templatetags.casework_work import MESSAGES_SHOWN
 from waypoint.casework.tests.conftest import OpenCase
 from waypoint.privacy.models import AuditEvent
 from waypoint.reporting.models import Route
@@ -422,6 +423,39 @@ def test_the_panel_costs_the_same_number_of_queries_however_long_the_conversatio
 # authors' names (1); the channel check (0: the report came with the case); the reply
 # form's policy check (2); the reply templates (1).
 PANEL_QUERIES: Final = 16
+
+
+def test_a_long_conversation_shows_the_latest_messages_and_every_unread_one(
+    open_case: OpenCase, adviser: User, case_lead: User
+) -> None:
+    case = open_case(assign=[adviser])
+    message_send_from_reporter(case=case, body="Oldest, never read")
+    for number in range(MESSAGES_SHOWN + 5):
+        Message.objects.create(
+            case=case,
+            data_key=case.data_key,
+            direction=MessageDirection.FROM_STAFF,
+            author=case_lead,
+            body=f"Team message {number:02d}.",
+        )
+
+    html = _panel(adviser, case)
+
+    assert "Oldest, never read" in html  # unread: shown however old, and now marked read
+    assert f"Team message {MESSAGES_SHOWN + 4:02d}." in html
+    assert f"Team message {5:02d}." in html
+    assert f"Team message {4:02d}." not in html
+    assert "?messages=all#messages" in html
+    read = AuditEvent.objects.filter(action="message.read").order_by("-seq").first()
+    assert read is not None
+    assert read.extra["count"] == MESSAGES_SHOWN + 1
+
+    again = _panel(adviser, case)
+    assert "Oldest, never read" not in again  # read now, and older than the latest
+    everything = _panel(adviser, case, "?messages=all")
+    assert "Oldest, never read" in everything
+    assert "Team message 00." in everything
+    assert "?messages=all#messages" not in everything
 
 
 # --- On the case page itself -------------------------------------------------------------------

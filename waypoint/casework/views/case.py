@@ -98,8 +98,11 @@ def _page_context(
 def _page(
     request: HttpRequest, user: User, case: Case, *, bound: dict[str, Form] | None = None
 ) -> HttpResponse:
-    context = _page_context(request, user, case, bound=bound)
-    return render(request, "casework/staff/case.html", context, status=400 if bound else 200)
+    # Showing the page changes no assignment, grant or conflict: the policy's questions
+    # about this case are answered from the database once each (models.Case).
+    with case.access_facts_remembered():
+        context = _page_context(request, user, case, bound=bound)
+        return render(request, "casework/staff/case.html", context, status=400 if bound else 200)
 
 
 def _refused(

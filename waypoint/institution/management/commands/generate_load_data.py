@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import random
 import string
 import uuid
@@ -33,7 +34,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
-from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
 from waypoint.accounts.models import User
@@ -135,6 +135,9 @@ class _Template:
 
 class Command(BaseCommand):
     help = "Generate support services, cases, reports and timeline entries for benchmarks."
+    rng: random.Random
+    now: datetime.datetime
+    start: datetime.datetime
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--services", type=int, default=500)
@@ -157,7 +160,8 @@ class Command(BaseCommand):
             raise CommandError("Need at least 2 cases and one entry per case plus the big case.")
         if Report.objects.exists():
             raise CommandError("This database already has reports: use a fresh database.")
-        self.rng = random.Random(options["seed"])
+        # Repeatable made-up data, not secrets: a seeded generator is what is wanted.
+        self.rng = random.Random(options["seed"])  # noqa: S311
         self.now = timezone.now()
         self.start = self.now - datetime.timedelta(days=365.25 * options["years"])
 
@@ -311,7 +315,7 @@ class Command(BaseCommand):
 
     def _opened_at(self) -> datetime.datetime:
         # More cases in recent years (the service grows): density rises linearly with time.
-        share = self.rng.random() ** 0.5
+        share = math.sqrt(self.rng.random())
         return self.start + (self.now - self.start) * share
 
     def _entry_counts(self, cases: int, entries: int, big: int) -> list[int]:
@@ -618,12 +622,15 @@ class _Batch:
             copy_rows(model, rows)
 
 
+_AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
+
+
 def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     # Auto-increment keys are left to the database.
     return [
         f
         for f in model._meta.concrete_fields
-        if not (f.primary_key and isinstance(f, AutoFieldMixin))
+        if not (f.primary_key and f.get_internal_type() in _AUTO_FIELDS)
     ]
 
 
@@ -664,7 +671,7 @@ def copy_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None:
                     model._default_manager.filter(pk=obj.pk).update(**{f.attname: value})
         return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor, for COPY
