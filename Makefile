@@ -20,10 +20,24 @@ $(VENV)/.installed: $(VENV)/bin/python requirements/base.txt requirements/dev.tx
 
 install: $(VENV)/.installed
 
+# The real OpenID Connect provider the SSO browser tests start (tests/sso, ADR 0030),
+# from the committed package-lock.json. Without npm those tests are skipped locally, with
+# the reason printed; .ci/run installs Node and requires them.
+SSO_NODE_MODULES := tests/sso/node_modules/.package-lock.json
+$(SSO_NODE_MODULES): tests/sso/package.json tests/sso/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/sso && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	else echo "npm not found: the OpenID Connect SSO tests will be skipped (apt-get install npm)"; fi
+.PHONY: sso-providers
+sso-providers: $(SSO_NODE_MODULES)
+install: sso-providers
+
+# Links in the demo's notice emails use the port served on; runserver prints the demo
+# sign-in table last, after Django's start-up lines and any demo notices.
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable
-	$(PY) manage.py load_demo
+	WAYPOINT_SITE_URL="$${WAYPOINT_SITE_URL:-http://127.0.0.1:$(PORT)}" $(PY) manage.py load_demo --no-sign-in-table
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install

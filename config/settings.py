@@ -134,6 +134,9 @@ MIDDLEWARE = [
     "waypoint.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Lets sign-in and sign-out forms lead to the identity provider (CSP form-action).
+    "waypoint.accounts.middleware.SSOFormActionMiddleware",
+    "waypoint.accounts.middleware.SSOUnavailableMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -261,10 +264,15 @@ SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
-# Single sign-on through the university's identity provider (docs/sso.md).
+# Single sign-on through the university's identity provider (docs/sso.md, ADR 0030).
+# Both provider apps are always installed, so the URLconf is the same with and without
+# SSO (their pages answer 404 until a provider is configured below).
+INSTALLED_APPS += [
+    "allauth.socialaccount.providers.openid_connect",
+    "waypoint.accounts.saml",  # allauth's SAML provider, keeping AuthnContextClassRef
+]
 _oidc_server = env_str("WAYPOINT_OIDC_SERVER_URL")
 if _oidc_server:
-    INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
         "APPS": [
             {
@@ -278,7 +286,6 @@ if _oidc_server:
     }
 _saml_metadata = env_str("WAYPOINT_SAML_METADATA_URL")
 if _saml_metadata:
-    INSTALLED_APPS.append("allauth.socialaccount.providers.saml")
     SOCIALACCOUNT_PROVIDERS["saml"] = {
         "APPS": [
             {
@@ -298,8 +305,22 @@ if _saml_metadata:
             }
         ]
     }
-# Whether an SSO sign-in counts as multi-factor (the identity provider enforced it).
+# Whether the identity provider's second factor may stand in for Waypoint's TOTP. Even
+# when true, it does so only for a sign-in where the provider says one was used: OIDC
+# `amr` with a multi-factor method, or an `acr` / SAML AuthnContextClassRef listed here.
 WAYPOINT_SSO_SATISFIES_MFA = env_bool("WAYPOINT_SSO_SATISFIES_MFA", default=False)
+WAYPOINT_SSO_MFA_CONTEXTS = env_list(
+    "WAYPOINT_SSO_MFA_CONTEXTS", ["https://refeds.org/profile/mfa"]
+)
+# When an OpenID Connect provider sends no `email_verified` (Entra ID), these claims
+# may be matched to a staff account, only from this issuer (and tenant, Entra's `tid`).
+WAYPOINT_SSO_TRUST_EMAIL_CLAIMS = env_list("WAYPOINT_SSO_TRUST_EMAIL_CLAIMS")
+WAYPOINT_SSO_TRUSTED_ISSUER = env_str("WAYPOINT_SSO_TRUSTED_ISSUER", "") or ""
+WAYPOINT_SSO_TRUSTED_TENANT = env_str("WAYPOINT_SSO_TRUSTED_TENANT", "") or ""
+if WAYPOINT_SSO_TRUST_EMAIL_CLAIMS and not WAYPOINT_SSO_TRUSTED_ISSUER:
+    raise ImproperlyConfigured(
+        "WAYPOINT_SSO_TRUST_EMAIL_CLAIMS needs WAYPOINT_SSO_TRUSTED_ISSUER (the `iss` to trust)."
+    )
 
 # Staff sessions: 15 minutes idle, 8 hours absolute (security.md, ASVS 7.3).
 WAYPOINT_STAFF_IDLE_SECONDS = env_int("WAYPOINT_STAFF_IDLE_MINUTES", 15, minimum=1) * 60

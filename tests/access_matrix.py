@@ -87,6 +87,9 @@ EXPECTATIONS: Final[dict[str, Row]] = {
     # Without a draft in the session every step goes back to the start page; without a
     # receipt sign-in every /my-report/ page goes to the sign-in form. Changes are POST.
     "reporting:start": everyone(OK),
+    # Quick exit: forgets the visit (drafts, a /my-report/ sign-in, a staff session too) and
+    # redirects to the institution's neutral site, for anyone (ADR 0025).
+    "reporting:quick_exit": everyone(302),
     "reporting:discard": everyone(405),
     "reporting:step": everyone(TO_REPORT_START),
     "reporting:evidence": everyone(TO_REPORT_START),
@@ -207,6 +210,15 @@ EXPECTATIONS: Final[dict[str, Row]] = {
     "account_reset_password_from_key_done": everyone(OK),
     "socialaccount_login_cancelled": everyone(OK),
     "socialaccount_login_error": staff_page(each(ROLES, 401)),  # the error page says 401
+    # --- Single sign-on (docs/sso.md): the provider apps are always routed; with no ------
+    # provider configured their pages are 404. SSO_CONFIGURED below holds the rows for a
+    # deployment with OpenID Connect and SAML (the matrix test runs both ways).
+    **{key: everyone(404) for key in ("openid_connect_login", "openid_connect_callback")},
+    **{key: everyone(404) for key in ("saml_login", "saml_finish_acs")},
+    **{key: everyone(404) for key in ("saml_metadata", "saml_sls")},
+    "saml_acs": everyone(302),  # keeps the request for "finish", which then says 404
+    # Waypoint's page for a refused SSO sign-in; the sample reason is not one: 404.
+    "sso_refused": everyone(404),
     # --- allauth: a person's own sign-in settings (policy action account.security) ---------
     # Re-authentication is open to every signed-in account: TOTP activation may need it.
     "account_reauthenticate": {"anonymous": REDIRECT_LOGIN, **each(SIGNED_IN, OK)},
@@ -244,6 +256,25 @@ EXPECTATIONS: Final[dict[str, Row]] = {
     "admin:institution_institution_delete": admin_page(403),
 }
 
+# With an OpenID Connect provider whose id is "sample" and a SAML organisation "sample"
+# configured (the sample URLs then name them). Every page here is public (the provider
+# flow starts and ends signed out) and changes nothing on GET.
+SSO_CONFIGURED: Final[dict[str, Row]] = {
+    # "Continue to the university's sign-in" confirmation pages.
+    "openid_connect_login": {"anonymous": OK, **each(SIGNED_IN, OK)},
+    "saml_login": {"anonymous": OK, **each(SIGNED_IN, OK)},
+    # A callback without the provider's answer: allauth's sign-in error page (401).
+    "openid_connect_callback": everyone(401),
+    "saml_acs": everyone(302),  # on to allauth's "finish" step, which then refuses it
+    "saml_finish_acs": everyone(401),
+    "saml_metadata": everyone(OK),  # Waypoint's SP metadata, for the IdP's administrator
+    "saml_sls": everyone(400),  # a logout request without its SAML message
+}
+
+# With SSO configured, allauth's SAML metadata view answers any method with the same
+# public XML (Waypoint's own service-provider description); a POST changes nothing.
+SSO_POST_ANSWERED: Final = frozenset({"saml_metadata"})
+
 EXPECTATION_PATTERNS: Final[dict[str, Row]] = {
     "admin:*_changelist": admin_page(OK),
     "admin:*_add": admin_page(OK),
@@ -253,6 +284,12 @@ EXPECTATION_PATTERNS: Final[dict[str, Row]] = {
     "admin:*_delete": admin_page(TO_ADMIN_INDEX),
     "staff/admin/*/<path:object_id>/": admin_page(302),  # old-style link -> .../change/
 }
+
+# Quick exit's beacon: a POST with no CSRF token that can only end the sender's own visit
+# (ADR 0025). It answers 204 to anyone and takes no data.
+POST_BEACONS: Final = frozenset({"reporting:quick_exit"})
+# GETs that end the session on purpose: the matrix asks for them last.
+SIGNS_OUT_ON_GET: Final = frozenset({"reporting:quick_exit"})
 
 # POST from anonymous and outsider is never accepted (never 2xx), except these forms,
 # which re-render with errors and sign nobody in.

@@ -19,19 +19,25 @@ from django.http import HttpResponse, HttpResponseBase
 from django.test import Client
 from django.urls import URLResolver, path, reverse
 from django.urls.resolvers import RoutePattern
+from pytest_django.fixtures import Settings
 
 from tests.access_matrix import (
     DENIED,
     EXPECTATION_PATTERNS,
     EXPECTATIONS,
     OK,
+    POST_BEACONS,
     POST_NOT_DENIED,
     PRINCIPALS,
     REDIRECT_LOGIN,
     REDIRECT_MFA_SETUP,
+    SIGNS_OUT_ON_GET,
+    SSO_CONFIGURED,
+    SSO_POST_ANSWERED,
     Expectation,
 )
 from tests.routes import Route, iter_routes, site_routes
+from tests.sso import config as sso_config
 from waypoint.accounts.tests.support import login_as
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +46,12 @@ pytestmark = pytest.mark.django_db
 # --- Expectations ----------------------------------------------------------------------------
 
 
-def expectation_for(route: Route) -> dict[str, Expectation]:
-    """The declared row for `route`: an exact key first, then the first matching pattern."""
+def expectation_for(route: Route, *, sso: bool = False) -> dict[str, Expectation]:
+    """The declared row for `route`: an exact key first, then the first matching pattern.
+
+    With `sso`, the rows for a deployment with single sign-on configured win."""
+    if sso and route.key in SSO_CONFIGURED:
+        return SSO_CONFIGURED[route.key]
     if route.key in EXPECTATIONS:
         return EXPECTATIONS[route.key]
     for pattern, row in EXPECTATION_PATTERNS.items():
@@ -95,7 +105,8 @@ def mismatch(expected: Expectation, response: HttpResponseBase) -> str | None:
 
 
 def _client_for(principal: str, request: pytest.FixtureRequest) -> Client:
-    client = Client()
+    # A Host header, as every browser sends (allauth's SAML views read it).
+    client = Client(HTTP_HOST="127.0.0.1")
     if principal != "anonymous":
         login_as(client, request.getfixturevalue(principal))
     return client
@@ -108,8 +119,10 @@ def _still_signed_in(client: Client, principal: str, request: pytest.FixtureRequ
 
 
 def _routes_in_safe_order(routes: list[Route]) -> list[Route]:
-    # Sign-out last, so that it does not end the session the other requests use.
-    return sorted(routes, key=lambda r: r.key in {"account_logout", "admin:logout"})
+    # Sign-out (and quick exit, which ends any session) last, so that it does not end the
+    # session the other requests use.
+    last = {"account_logout", "admin:logout", *SIGNS_OUT_ON_GET}
+    return sorted(routes, key=lambda r: r.key in last)
 
 
 # --- The tests -------------------------------------------------------------------------------
@@ -149,31 +162,58 @@ def test_it_builds_sample_urls_for_regex_and_typed_patterns() -> None:
     assert urls["account_reset_password_from_key"] == "/accounts/password/reset/key/sample-sample/"
 
 
+# Single sign-on "on": an OpenID Connect provider and a SAML IdP, both named "sample" so
+# that the sample URLs reach them. Nothing answers on the OIDC port (discovery fails at
+# once and the issuer's origin stands in, as when an IdP is down).
+_SSO_ON = sso_config.providers(
+    oidc=sso_config.oidc_app(server_url="http://127.0.0.1:9/sample", provider_id="sample"),
+    saml=sso_config.saml_app(
+        organization="sample",
+        entity_id="https://idp.example.test/saml",
+        sso_url="https://idp.example.test/saml/sso",
+        x509cert=sso_config.certificate_body(sso_config.self_signed_certificate("idp")[1]),
+    ),
+)
+
+
+@pytest.fixture(params=["without SSO", "with SSO"])
+def sso_configured(request: pytest.FixtureRequest, settings: Settings) -> bool:
+    """The matrix holds with and without single sign-on configured (docs/sso.md)."""
+    on: bool = request.param == "with SSO"
+    settings.SOCIALACCOUNT_PROVIDERS = _SSO_ON if on else {}
+    return on
+
+
 @pytest.mark.parametrize("principal", PRINCIPALS)
-def test_get_matches_the_matrix(principal: str, request: pytest.FixtureRequest) -> None:
+def test_get_matches_the_matrix(
+    principal: str, request: pytest.FixtureRequest, sso_configured: bool
+) -> None:
     client = _client_for(principal, request)
     failures = []
     for route in _routes_in_safe_order(site_routes()):
-        expected = expectation_for(route).get(principal, DENIED)
+        expected = expectation_for(route, sso=sso_configured).get(principal, DENIED)
         response = client.get(route.url)
         problem = mismatch(expected, response)
         if problem:
             failures.append(f"GET {route.url} ({route.key}) as {principal}: {problem}")
         if principal != "anonymous" and "_auth_user_id" not in client.session:
-            failures.append(f"GET {route.url} ({route.key}) signed {principal} out")
+            if route.key not in SIGNS_OUT_ON_GET:
+                failures.append(f"GET {route.url} ({route.key}) signed {principal} out")
             client = _still_signed_in(client, principal, request)
     assert failures == [], "\n".join(failures)
 
 
 @pytest.mark.parametrize("principal", ["anonymous", "outsider"])
 def test_post_is_never_accepted_from_anonymous_or_outsider(
-    principal: str, request: pytest.FixtureRequest
+    principal: str, request: pytest.FixtureRequest, sso_configured: bool
 ) -> None:
     client = _client_for(principal, request)
     failures = []
     for route in _routes_in_safe_order(site_routes()):
         response = client.post(route.url, {})
-        allowed = route.key in POST_NOT_DENIED.get(principal, frozenset())
+        allowed = route.key in POST_NOT_DENIED.get(principal, frozenset()) | POST_BEACONS or (
+            sso_configured and route.key in SSO_POST_ANSWERED
+        )
         if 200 <= response.status_code < 300 and not allowed:
             failures.append(
                 f"POST {route.url} ({route.key}) as {principal}: {response.status_code}"

@@ -58,7 +58,7 @@ def test_the_not_found_page_works_before_the_institution_is_set_up(client: Clien
     body = response.content.decode()
     assert_generic(body)
     assert_offers_a_way_out(body)
-    assert f'href="{NEUTRAL_EXIT_URL}"' in body
+    assert f'data-exit-to="{NEUTRAL_EXIT_URL}"' in body
 
 
 @pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_a_server_error_shows_a_kind_generic_page(
     assert_offers_a_way_out(body)
     # The 500 page never uses the institution's data, not even when it exists.
     assert "Leicester" not in body
-    assert f'href="{NEUTRAL_EXIT_URL}"' in body
+    assert f'data-exit-to="{NEUTRAL_EXIT_URL}"' in body
 
 
 @pytest.mark.django_db

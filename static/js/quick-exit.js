@@ -1,9 +1,12 @@
 /*
- * Quick exit. Without JavaScript the control is an ordinary link. With it:
+ * Quick exit. Without JavaScript the control is an ordinary link to our own /exit/, which
+ * forgets the visit on the server and redirects to a neutral site. With JavaScript:
  * - selecting the link, or pressing Esc twice within a second anywhere on the page,
- *   blanks the page at once and replaces it in the tab's history with a neutral site,
- *   so Back does not return here (pages are also sent with Cache-Control: no-store);
- * - the hint next to the link mentions the Esc shortcut (it is hidden without JavaScript).
+ *   blanks the page at once, tells /exit/ by a beacon (so the unsent report and any
+ *   sign-in end on the server), and replaces the page in the tab's history with the
+ *   neutral site, so Back does not return here (pages are also sent with no-store);
+ * - if the beacon cannot be sent, the page goes through /exit/ itself instead;
+ * - the hint next to the link mentions the Esc shortcut on devices with a keyboard.
  */
 (function () {
   "use strict";
@@ -16,8 +19,8 @@
     return document.querySelector("a[data-quick-exit]");
   }
 
-  function leave(url) {
-    if (leaving || !url) {
+  function leave(link) {
+    if (leaving || !link) {
       return;
     }
     leaving = true;
@@ -25,7 +28,14 @@
     if (document.body) {
       document.body.replaceChildren();
     }
-    window.location.replace(url);
+    var told = false;
+    try {
+      told = typeof navigator.sendBeacon === "function" && navigator.sendBeacon(link.href);
+    } catch (error) {
+      told = false;
+    }
+    var destination = link.getAttribute("data-exit-to");
+    window.location.replace(told && destination ? destination : link.href);
   }
 
   document.documentElement.classList.add("js");
@@ -36,7 +46,7 @@
       return;
     }
     event.preventDefault();
-    leave(link.href);
+    leave(link);
   });
 
   document.addEventListener("keydown", function (event) {
@@ -48,10 +58,7 @@
     }
     var now = Date.now();
     if (now - lastEsc <= ESC_WINDOW_MS) {
-      var link = exitLink();
-      if (link) {
-        leave(link.href);
-      }
+      leave(exitLink());
       lastEsc = 0;
     } else {
       lastEsc = now;

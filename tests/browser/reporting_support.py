@@ -1,8 +1,8 @@
 """Helpers for the report-flow browser tests: a walk through the pages that checks each one.
 
 `Walk` wraps one watched page (JavaScript on or off). `walk.check(state)` is run on every
-page and state the person sees: one h1, the quick exit present and pointing at the
-institution's page, no sideways scrolling, and axe with no violations. With JavaScript off,
+page and state the person sees: one h1, the quick exit present (our /exit/, leaving for the
+institution's page), no sideways scrolling, and axe with no violations. With JavaScript off,
 axe cannot run in the page itself (it needs scripts), so the page as the JavaScript-free
 browser has it is served again, at the same address, to a second context in which every
 script of ours is answered with an empty file (as the harness does for the hub pages): its
@@ -23,6 +23,8 @@ from waypoint.reporting.tests import sample_files
 SAVE = "Save and continue"
 DANGER_QUESTION = "Are you, or is someone else, in danger right now?"
 QUICK_EXIT = "a.quick-exit"
+# Our own address, which forgets the visit and then redirects to the institution's page.
+QUICK_EXIT_ADDRESS = "/exit/"
 NO_SIDEWAYS_SCROLL = "document.scrollingElement.scrollWidth <= window.innerWidth"
 # In-page links (the "Get help now" link, error summaries) whose target is not on the page.
 DEAD_ANCHORS = """[...document.querySelectorAll('a[href^="#"]')]
@@ -79,7 +81,8 @@ class Walk:
         exit_link = page.locator(QUICK_EXIT)
         assert exit_link.count() == 1, f"no quick exit on {state}"
         assert exit_link.is_visible(), f"quick exit hidden on {state}"
-        assert exit_link.get_attribute("href") == self.quick_exit_url, state
+        assert exit_link.get_attribute("href") == QUICK_EXIT_ADDRESS, state
+        assert exit_link.get_attribute("data-exit-to") == self.quick_exit_url, state
         assert page.evaluate(NO_SIDEWAYS_SCROLL), f"{state} scrolls sideways at {page.url}"
         assert page.evaluate(DEAD_ANCHORS) == [], f"links to nothing on {state}"
         if self.javascript:

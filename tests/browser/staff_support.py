@@ -21,6 +21,7 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from playwright.sync_api import Page
 
@@ -78,6 +79,11 @@ def staff_data() -> None:
         ReplyTemplate.objects.get_or_create(
             title=title, defaults={"body": body, "position": position}
         )
+    # ...then rewritten with the placeholders Waypoint fills in (migration 0007).
+    filled = importlib.import_module(
+        "waypoint.casework.migrations.0007_reply_template_placeholders"
+    )
+    filled.use_filled_placeholders(django_apps, None)
     for path in shipped_instrument_files():
         instrument_load(document=instrument_file_read(path), source="test")
     support_directory_load_demo()

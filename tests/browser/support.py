@@ -107,6 +107,10 @@ class BrowserSession:
         self.contexts: list[BrowserContext] = []
 
     def new_context(self, **options: Any) -> tuple[BrowserContext, Watch]:
+        """`also_allow=(origin, ...)`: origins besides the live server this context may
+        navigate to. Only for a test's own stand-in for an outside service (the SSO
+        tests' identity provider on 127.0.0.1); nothing else may be loaded from them."""
+        also_allow = tuple(options.pop("also_allow", ()))
         options.setdefault("viewport", MOBILE)
         options.setdefault("locale", "en-GB")
         options.setdefault("timezone_id", "Europe/London")
@@ -117,7 +121,9 @@ class BrowserSession:
         self.watches.append(watch)
 
         def only_our_server(route: Route, request: Request) -> None:
-            if _origin(request.url) == watch.origin:
+            if _origin(request.url) == watch.origin or (
+                _origin(request.url) in also_allow and request.resource_type == "document"
+            ):
                 route.continue_()
             else:
                 watch.third_party_requests.append(request.url)

@@ -522,7 +522,7 @@ def test_an_adviser_records_a_walk_in_disclosure_and_hands_over_the_receipt(
     walk.press("Record the report and open the case")
     assert walk.h1() == "The report is recorded", walk.text()[:2000]
     reference = page.locator("#receipt-reference").inner_text()
-    assert len(page.locator("#receipt-passphrase").inner_text().split()) == 7
+    assert len(page.locator("#receipt-passphrase").inner_text().split()) == 8
     walk.check("walk-in receipt")
     walk.follow("Open the case")
     assert walk.h1() == f"Case {reference}"

@@ -229,7 +229,7 @@ def save_and_check_the_receipt(walk: Walk) -> tuple[str, list[str]]:
     reference = page.locator("#receipt-reference").inner_text()
     words = page.locator(".receipt__words li").all_inner_texts()
     assert re.fullmatch(r"WP-[A-Z0-9]{6,}", reference), reference
-    assert len(words) == 7
+    assert len(words) == 8
     assert page.locator("#receipt-passphrase").inner_text() == " ".join(words)
     # Copy and print need scripts: they are offered only when they work.
     assert page.get_by_role("button", name="Copy both").is_visible() is walk.javascript

@@ -178,7 +178,8 @@ def test_the_quick_exit_is_on_the_questions_and_the_result(
     answer(page, *DANGER)
     link = page.locator("a.quick-exit")
     assert link.is_visible()
-    assert link.get_attribute("href") == demo.quick_exit_url
+    assert link.get_attribute("href") == "/exit/"
+    assert link.get_attribute("data-exit-to") == demo.quick_exit_url
 
 
 def test_escape_twice_leaves_the_result_and_back_does_not_return_to_it(

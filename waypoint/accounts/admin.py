@@ -27,7 +27,18 @@ class StaffUserForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["email", "display_name", "role", "department", "case_access_granted", "is_active"]
+        fields = [
+            "email",
+            "display_name",
+            "first_name",
+            "role",
+            "department",
+            "case_access_granted",
+            "is_active",
+        ]
+        help_texts = {
+            "first_name": "Used to sign messages to reporters (the [your first name] placeholder).",
+        }
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
@@ -49,7 +60,15 @@ class StaffUserForm(forms.ModelForm[User]):
 @admin.register(User, site=admin_site)
 class StaffUserAdmin(admin.ModelAdmin[User]):
     form = StaffUserForm
-    fields = ["email", "display_name", "role", "department", "case_access_granted", "is_active"]
+    fields = [
+        "email",
+        "display_name",
+        "first_name",
+        "role",
+        "department",
+        "case_access_granted",
+        "is_active",
+    ]
     list_display = ["email", "display_name", "role", "department", "is_active", "mfa_enrolled"]
     list_filter = ["role", "is_active", "department"]
     search_fields = ["email", "display_name"]

@@ -24,6 +24,8 @@ from allauth.socialaccount import urls as socialaccount_urls
 from allauth.urls import build_provider_urlpatterns
 from django.urls import URLPattern, URLResolver, include, path
 
+from waypoint.accounts import views
+
 ACCOUNT_PAGES: Final = frozenset(
     {
         "account_login",
@@ -53,6 +55,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include(_only(account_urls.urlpatterns, ACCOUNT_PAGES))),
     path("2fa/", include("allauth.mfa.urls")),
     path("3rdparty/", include(_only(socialaccount_urls.urlpatterns, SOCIALACCOUNT_PAGES))),
-    # Empty unless an OpenID Connect or SAML provider is configured (config/settings.py).
+    # OpenID Connect and SAML; their pages answer 404 until a provider is configured.
     *build_provider_urlpatterns(),
+    # Waypoint's own page for an SSO sign-in that matched no account (docs/sso.md).
+    path("sso/not-signed-in/<slug:reason>/", views.sso_refused_view, name="sso_refused"),
 ]

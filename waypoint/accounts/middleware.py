@@ -17,20 +17,27 @@ MFA-verified session; what the person may then do is decided by accounts.policy.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Final
 
+import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.csp import CSP
 
-from waypoint.accounts import policy, sessions
+from waypoint.accounts import policy, sessions, sso
 from waypoint.accounts.models import User
+from waypoint.accounts.selectors import user_is_sso_only
 from waypoint.accounts.services import staff_session_end_record
+
+logger = logging.getLogger(__name__)
 
 # Reachable by a signed-in account that has no second factor yet.
 ENROLMENT_VIEWS: Final = frozenset(
@@ -49,6 +56,9 @@ ENROLMENT_VIEWS: Final = frozenset(
 OPEN_ACCOUNT_VIEWS: Final = frozenset(
     {"account_logout", "account_reauthenticate", "mfa_activate_totp", "mfa_view_recovery_codes"}
 )
+
+# allauth's password pages, which an account that signs in only through SSO never sees.
+PASSWORD_VIEWS: Final = frozenset({"account_change_password", "account_set_password"})
 
 _MFA_MISSING_MESSAGE: Final = (
     "For your security, please sign in again and enter the code from your authenticator app."
@@ -109,7 +119,38 @@ class StaffSessionMiddleware:
             and not policy.can(user, "account.security")
         ):
             raise PermissionDenied
+        if _view_name(request) in PASSWORD_VIEWS and user_is_sso_only(user):
+            # Signs in only through the identity provider: no password to change or set.
+            raise Http404
         return None
+
+
+class SSOFormActionMiddleware:
+    """CSP `form-action` that also allows the configured identity providers' origins.
+
+    Only where a form can lead to a provider: the sign-in pages under /accounts/ and the
+    signed-in staff pages (their "Sign out" may go on to the provider). Public pages and
+    a deployment without SSO keep `form-action 'self'`. Runs inside Django's CSP
+    middleware, which builds the header from the config left on the response.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if hasattr(response, "_csp_config") or not sso.sso_is_configured():
+            return response
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if not (signed_in or request.path.startswith("/accounts/")):
+            return response
+        origins = sso.form_action_origins()
+        if origins:
+            config: dict[str, Any] = dict(settings.SECURE_CSP)
+            config["form-action"] = [*config.get("form-action", [CSP.SELF]), *origins]
+            response._csp_config = config  # type: ignore[attr-defined]
+        return response
 
 
 def _ended_invalid_session(request: HttpRequest, user: User) -> bool:
@@ -142,3 +183,24 @@ def _view_name(request: HttpRequest) -> str:
 
 def _is_allauth_view(view_func: Callable[..., Any]) -> bool:
     return str(getattr(view_func, "__module__", "")).startswith("allauth.")
+
+
+class SSOUnavailableMiddleware:
+    """When the identity provider cannot be reached mid-sign-in (discovery, token or
+    metadata request), say so on a calm page (503) instead of a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if not isinstance(exception, requests.RequestException):
+            return None
+        if not request.path.startswith("/accounts/"):
+            return None
+        logger.warning("The identity provider could not be reached during sign-in.")
+        return render(request, "accounts/sso_unavailable.html", status=503)

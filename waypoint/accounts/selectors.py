@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import User
+from waypoint.accounts.roles import Role
+from waypoint.institution.selectors import institution_get_current
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,23 @@ def staff_home_links_for_user(*, user: User) -> list[StaffLink]:
             )
         )
     return links
+
+
+def user_is_sso_only(user: User) -> bool:
+    """Signs in only through the identity provider: linked to it, and no password."""
+    return not user.has_usable_password() and (
+        SocialAccount.objects.filter(user_id=user.pk).exists()
+    )
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    """The institution's setting; its break-glass administrators may always use one."""
+    institution = institution_get_current()
+    if institution is None or institution.staff_password_sign_in:
+        return True
+    named = {
+        line.strip().lower()
+        for line in institution.break_glass_administrators.splitlines()
+        if line.strip()
+    }
+    return user.role == Role.ADMINISTRATOR and user.email.lower() in named

@@ -23,6 +23,7 @@ from django.db import transaction
 from waypoint.accounts.models import User
 from waypoint.accounts.roles import Role
 from waypoint.institution.models import Department
+from waypoint.privacy.identifiers import EMAIL, identifier_digest
 from waypoint.privacy.services import audit_record
 
 USER_OBJECT_TYPE: Final = "accounts.user"
@@ -161,12 +162,46 @@ def staff_mfa_reset(*, user: User, actor: User) -> int:
 # --- Audit of sign-in events (called from adapters, signals and the middleware) ---------
 
 
-def staff_sign_in_record(*, user: User, methods: Iterable[str]) -> None:
+def staff_sign_in_record(
+    *, user: User, methods: Iterable[str], mfa: str = "", mfa_evidence: str = ""
+) -> None:
+    """`mfa`: how the second factor was shown: "waypoint_totp", "identity_provider"
+    (with the provider's `mfa_evidence`, e.g. "amr:mfa+pwd") or "none"."""
+    extra: dict[str, object] = {"methods": ",".join(sorted(set(methods)))}
+    if mfa:
+        extra["mfa"] = mfa
+    if mfa_evidence:
+        extra["mfa_evidence"] = mfa_evidence[:200]
+    _user_audit(actor=user, action="staff.signed_in", user=user, extra=extra)
+
+
+SSO_OBJECT_TYPE: Final = "accounts.sso"
+
+
+def staff_sso_refusal_record(*, provider: str, reason: str, emails: Iterable[str]) -> None:
+    """An SSO sign-in that matched no account, or whose address was not verified.
+
+    Named by a keyed digest of each address the provider sent, never the address: an
+    administrator who is told "I could not sign in" can compute the digest of the
+    address they expect and find the entry, and nobody else learns who tried.
+    """
+    digests = sorted({identifier_digest(EMAIL, e) for e in emails if e.strip()})
+    audit_record(
+        actor=None,
+        action="staff.sso_refused",
+        object_type=SSO_OBJECT_TYPE,
+        object_id=provider,
+        extra={"reason": reason, "email_digests": ",".join(digests)},
+    )
+
+
+def staff_sso_link_record(*, user: User, provider: str, how: str, case_differs: bool) -> None:
+    """An SSO identity was linked to a staff account by its email address (first use)."""
     _user_audit(
-        actor=user,
-        action="staff.signed_in",
+        actor=None,
+        action="staff.sso_linked",
         user=user,
-        extra={"methods": ",".join(sorted(set(methods)))},
+        extra={"provider": provider, "matched_by": how, "case_differs": case_differs},
     )
 
 
@@ -234,6 +269,31 @@ _DEMO_STAFF: Final = (
 )  # fmt: skip
 
 
+def demo_sign_in_table(*, base_url: str) -> str:
+    """How to sign in to the demo, with every address on `base_url` (the port served on)."""
+    base = base_url.rstrip("/")
+    lines = [
+        f"Demo staff accounts (demo only). Sign in at {base}/accounts/login/",
+        f"Every password is {DEMO_PASSWORD}. Get the six-digit code by adding the TOTP "
+        "secret to an authenticator app, or run `oathtool --totp -b SECRET`.",
+        "",
+    ]
+    for email, role, _department, _name, secret in _DEMO_STAFF:
+        lines.append(f"  {role.label:<20} {email:<30} TOTP secret: {secret}")
+    lines += ["", f"The public site: {base}/   The staff area: {base}/staff/"]
+    return "\n".join(lines)
+
+
+_DEMO_FIRST_NAMES: Final = {
+    "adviser@demo.waypoint.test": "Alex",
+    "lead@demo.waypoint.test": "Jordan",
+    "security@demo.waypoint.test": "Sam",
+    "insights@demo.waypoint.test": "Robin",
+    "admin@demo.waypoint.test": "Morgan",
+    "reviewer@demo.waypoint.test": "Chris",
+}
+
+
 def _demo_department(slug: str | None) -> Department | None:
     if slug is None:
         return None
@@ -271,6 +331,8 @@ def demo_staff_ensure() -> list[DemoAccount]:
         user.role = role
         user.department = department
         user.display_name = display_name
+        # Signs the demo's messages to reporters ("My name is Alex"): see ADR 0029.
+        user.first_name = _DEMO_FIRST_NAMES.get(email, "")
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
         user.full_clean()

@@ -74,20 +74,36 @@ def user_has_second_factor(user: User) -> bool:
 
 
 def session_passed_mfa(request: HttpRequest, user: User) -> bool:
-    """Did this session authenticate `user` with a second factor?"""
+    """Did this session authenticate `user` with Waypoint's own second factor? (The
+    provider's, recorded as type "identity_provider", counts only through
+    session_passed_sso_mfa, which asks the setting each time.)"""
     return any(
-        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+        record.get("method") == "mfa" and record.get("type") != "identity_provider"
+        for record in get_authentication_records(request, user)
     )
 
 
 def session_passed_sso_mfa(request: HttpRequest, user: User) -> bool:
-    """Did this session sign in through SSO, and does SSO count as MFA here?"""
+    """Did this session sign in through SSO with a second factor the provider reported,
+    and does that count as MFA here? (stages.AuthenticateStage records it.)"""
     if not settings.WAYPOINT_SSO_SATISFIES_MFA:
         return False
     return any(
-        record.get("method") == "socialaccount"
+        record.get("method") == "mfa" and record.get("type") == "identity_provider"
         for record in get_authentication_records(request, user)
     )
+
+
+def session_mfa_summary(request: HttpRequest, user: User) -> tuple[str, str]:
+    """How this session showed a second factor, for the sign-in audit entry:
+    ("identity_provider", evidence), ("waypoint_totp", "") or ("none", "")."""
+    records = get_authentication_records(request, user)
+    for record in records:
+        if record.get("method") == "mfa" and record.get("type") == "identity_provider":
+            return "identity_provider", str(record.get("evidence", ""))
+    if any(record.get("method") == "mfa" for record in records):
+        return "waypoint_totp", ""
+    return "none", ""
 
 
 def session_is_mfa_verified(request: HttpRequest) -> bool:

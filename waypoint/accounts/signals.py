@@ -26,7 +26,8 @@ def on_signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
         return
     sessions.session_start(request)
     methods = [str(r.get("method", "")) for r in get_authentication_records(request, user)]
-    services.staff_sign_in_record(user=user, methods=methods)
+    mfa, evidence = sessions.session_mfa_summary(request, user)
+    services.staff_sign_in_record(user=user, methods=methods, mfa=mfa, mfa_evidence=evidence)
 
 
 @receiver(user_logged_out, dispatch_uid="waypoint.accounts.signed_out")

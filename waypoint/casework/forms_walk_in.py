@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from django import forms
 
+from waypoint.common.templatetags.waypoint_ui import label_then
 from waypoint.reporting.forms import ROLE_LABELS
 from waypoint.reporting.models import ReporterRole, Route
 from waypoint.reporting.steps import STEPS, Step
@@ -140,7 +141,7 @@ def error_links(form: forms.Form, sections: list[StepSection]) -> list[ErrorLink
     """The error summary: every problem on the page, each linking to its question."""
     links = [ErrorLink(str(error), "walk-in-start") for error in form.non_field_errors()]
     links += [
-        ErrorLink(f"{form[name].label}: {form[name].errors[0]}", _anchor(form[name]))
+        ErrorLink(label_then(form[name].label, form[name].errors[0]), _anchor(form[name]))
         for name in form.fields
         if form.is_bound and form[name].errors
     ]
@@ -149,12 +150,13 @@ def error_links(form: forms.Form, sections: list[StepSection]) -> list[ErrorLink
         if not (section.applies and step_form.is_bound):
             continue
         links += [
-            ErrorLink(f"{section.step.title}: {error}", f"step-{section.slug}")
+            ErrorLink(label_then(section.step.title, error), f"step-{section.slug}")
             for error in step_form.non_field_errors()
         ]
         links += [
             ErrorLink(
-                f"{step_form[name].label}: {step_form[name].errors[0]}", _anchor(step_form[name])
+                label_then(step_form[name].label, step_form[name].errors[0]),
+                _anchor(step_form[name]),
             )
             for name in step_form.fields
             if step_form[name].errors

@@ -7,7 +7,7 @@ accounts.policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final, cast
 
 from django import forms
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from waypoint.accounts.models import User
 from waypoint.casework.models import ReplyTemplate, TaskStatus
+from waypoint.casework.placeholders import placeholders_fill
 from waypoint.casework.services.intake import MESSAGE_MAX_CHARS
 from waypoint.casework.services.work import (
     TASK_BRIEF_MAX_CHARS,
@@ -30,8 +31,9 @@ _DEPARTMENT: Final = "department"
 
 
 class _TemplateSelect(forms.Select):
-    """A select whose options carry the template text (for the optional script, which
-    inserts it without a round trip; without JavaScript the form posts instead)."""
+    """A select whose options carry the template text, placeholders already filled in (for
+    the optional script, which inserts it without a round trip; without JavaScript the
+    form posts instead, and the server inserts the same words)."""
 
     bodies: dict[str, str]
 
@@ -47,6 +49,8 @@ class StaffMessageForm(forms.Form):
     """A message to the reporter; or, with action "insert", a reply template to start from.
 
     `templates`: the active reply templates offered (selectors.reply_templates_active).
+    `fills`: the words for the placeholders that can be filled in for the person writing
+    (placeholders.placeholder_values); a template is offered with them in place.
     """
 
     template = forms.ChoiceField(
@@ -73,19 +77,23 @@ class StaffMessageForm(forms.Form):
         self,
         *args: Any,
         templates: Iterable[ReplyTemplate],
+        fills: Mapping[str, str] | None = None,
         action: str = ACTION_SEND,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.action = action if action in (ACTION_SEND, ACTION_INSERT) else ACTION_SEND
         self.templates = {str(template.pk): template for template in templates}
+        self.fills: Mapping[str, str] = fills or {}
         field = cast(forms.ChoiceField, self.fields["template"])
         field.choices = [("", "Choose a template")] + [
             (pk, template.title) for pk, template in self.templates.items()
         ]
         field.error_messages["invalid_choice"] = "Choose a template from the list."
         widget = cast(_TemplateSelect, field.widget)
-        widget.bodies = {pk: template.body for pk, template in self.templates.items()}
+        widget.bodies = {
+            pk: self.template_text(template) for pk, template in self.templates.items()
+        }
         self.fields["body"].error_messages["max_length"] = (
             f"This message is too long: the limit is {MESSAGE_MAX_CHARS:,} characters. "
             "You could send it in two or more parts."
@@ -103,11 +111,16 @@ class StaffMessageForm(forms.Form):
             self.add_error("body", "Write a message before sending it.")
         return cleaned
 
+    def template_text(self, template: ReplyTemplate) -> str:
+        """A template's words as they go into the box: the placeholders that can be filled
+        in are; any other is left for the adviser (sending refuses it until replaced)."""
+        return placeholders_fill(template.body, self.fills)
+
     def with_template(self) -> str:
         """The text typed so far with the chosen template's text added after it."""
-        template: ReplyTemplate = self.cleaned_data["template"]
+        text = self.template_text(self.cleaned_data["template"])
         typed = str(self.cleaned_data.get("body") or "")
-        return f"{typed}\n\n{template.body}" if typed else template.body
+        return f"{typed}\n\n{text}" if typed else text
 
 
 def _owner_key(kind: str, pk: object) -> str:

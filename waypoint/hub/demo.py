@@ -1,7 +1,10 @@
 """The demo institution's hub content, from the customer's awareness page: the support
 directory, the awareness pages and the National Stalking Awareness Week 2024 campaign.
 
-Facts (names, numbers, who may use a service) come from the seed; the wording is ours.
+Facts (names, numbers, who may use a service) come from the seed; the wording is ours. The
+few services added beyond the seed for searches in people's own words (docs/decisions/0027)
+are national ones with well-known public numbers, or the university's own described in
+general terms.
 """
 
 from __future__ import annotations
@@ -26,9 +29,15 @@ CATEGORIES: list[tuple[str, str, str]] = [
     ("emotional-wellbeing", "Emotional wellbeing", "counselling talk anxious mental health stress"),
     ("practical-financial", "Practical and financial", "money finance funding rent housing debt"),
     ("police-legal", "Police and legal", "report to police crime law court legal order"),
-    ("specialist-stalking", "Specialist stalking support", "stalking stalker harassment advocacy"),
+    (
+        "specialist-stalking",
+        "Specialist stalking support",
+        "stalking stalker harassment advocacy persistent",
+    ),
     ("academic", "Academic", "studies course tutor deadline exam extension"),
     ("disability", "Disability", "disabled disability long-term condition access"),
+    ("international", "International students", "visa immigration international overseas"),
+    ("online", "Online abuse", "online internet social media fake account hacked tracking"),
 ]
 
 E, N, H = SupportPhone.Kind.EMERGENCY, SupportPhone.Kind.NON_EMERGENCY, SupportPhone.Kind.HELPLINE
@@ -70,7 +79,7 @@ SERVICES: list[Service] = [
         phones=[(E, "0116 252 2888", "internal"), (N, "0116 252 2023", "")],
         is_24_7=True,
         is_free=True,
-        need_words="unsafe on campus safezone app patrol escort",
+        need_words="unsafe on campus safezone app patrol escort followed scared",
     ),
     Service(
         "standing-together",
@@ -85,7 +94,8 @@ SERVICES: list[Service] = [
         audience=Audience.STUDENTS,
         is_free=True,
         is_confidential=True,
-        need_words="report disclose adviser risk assessment conduct process",
+        need_words="report disclose adviser risk assessment conduct process stalking "
+        "harassment persistent ex-partner friend",
     ),
     Service(
         "student-wellbeing",
@@ -223,11 +233,12 @@ SERVICES: list[Service] = [
         "Runs the National Stalking Helpline and offers trauma-informed support, advice and "
         "advocacy for people being stalked. The Trust also campaigns, trains professionals "
         "and researches personal safety, lone working and stalking.",
-        ["specialist-stalking"],
+        ["specialist-stalking", "online"],
         audience=Audience.ANYONE,
         phones=[(H, "0808 802 0300", "National Stalking Helpline")],
         website_url="https://www.suzylamplugh.org",
-        need_words="stalking helpline advice",
+        need_words="stalking helpline advice National Stalking Helpline persistent unwanted "
+        "contact cyberstalking tracking spyware phone ex-partner friend",
     ),
     Service(
         "alice-ruggles-trust",
@@ -239,7 +250,101 @@ SERVICES: list[Service] = [
         ["specialist-stalking"],
         audience=Audience.ANYONE,
         website_url="https://www.alicerugglestrust.org",
-        need_words="stalking awareness campaign",
+        need_words="awareness campaign research training",
+    ),
+    # Not in the seed: services a university directory usually lists for these needs. The
+    # university's own are described in general terms; an administrator adds local details.
+    Service(
+        "international-student-advice",
+        "International Student Advice",
+        INTERNAL,
+        "Advice for international students on visas, immigration and life in the UK.",
+        "The university's international student advisers know the rules that come with a "
+        "student visa. If you are thinking about a change to your studies, such as time away "
+        "or a change of course, they can explain how it might affect your visa before you "
+        "decide, and help you find other support you need.",
+        ["international"],
+        audience=Audience.STUDENTS,
+        is_free=True,
+        need_words="visa immigration international overseas student route",
+    ),
+    Service(
+        "accommodation-services",
+        "Accommodation Services",
+        INTERNAL,
+        "Help with university housing, including a move if you do not feel safe where you live.",
+        "If you live in university accommodation and no longer feel safe there, they can talk "
+        "with you about moving to another room or building. They work with Standing Together "
+        "and the Security Team so that where you live is part of your safety plan.",
+        ["safety"],
+        audience=Audience.STUDENTS,
+        is_free=True,
+        need_words="housing accommodation halls room move flat live safe",
+    ),
+    Service(
+        "ukcisa",
+        "UKCISA (UK Council for International Student Affairs)",
+        EXTERNAL,
+        "National, independent advice for international students, including on visas.",
+        "The UK's national advice body for international students. Its website explains "
+        "the immigration rules for students in plain words, with guidance on studying and "
+        "living in the UK.",
+        ["international"],
+        audience=Audience.STUDENTS,
+        is_free=True,
+        website_url="https://www.ukcisa.org.uk",
+        need_words="visa immigration international overseas",
+    ),
+    Service(
+        "report-harmful-content",
+        "Report Harmful Content",
+        EXTERNAL,
+        "Help to report harmful content online, such as threats, harassment or fake accounts.",
+        "A national service from the UK Safer Internet Centre, run by the charity SWGfL. If "
+        "you have reported something to a website or app and nothing has been done, they can "
+        "look at it, explain what the site's own rules say and help get it removed if it "
+        "breaks them. "
+        "This covers things like threats, harassment and bullying, and accounts pretending "
+        "to be you.",
+        ["online"],
+        audience=Audience.ANYONE,
+        is_free=True,
+        website_url="https://reportharmfulcontent.com",
+        need_words="online social media fake account impersonation harassment messages "
+        "take down remove",
+    ),
+    Service(
+        "national-domestic-abuse-helpline",
+        "National Domestic Abuse Helpline",
+        EXTERNAL,
+        "Free, confidential support at any hour with abuse from a partner or ex-partner.",
+        "Run by the charity Refuge; you can call free at any time of the day or night. "
+        "Domestic abuse is not only physical violence: stalking, harassment and controlling "
+        "behaviour by a partner or an ex-partner are abuse too.",
+        ["safety"],
+        audience=Audience.ANYONE,
+        phones=[(H, "0808 2000 247", "free, 24 hours")],
+        is_24_7=True,
+        is_free=True,
+        is_confidential=True,
+        website_url="https://www.nationaldahelpline.org.uk",
+        need_words="domestic abuse partner ex-partner ex boyfriend girlfriend relationship",
+    ),
+    Service(
+        "samaritans",
+        "Samaritans",
+        EXTERNAL,
+        "Someone to talk to, day or night, whatever you are going through.",
+        "Call free at any time, every day of the year, and talk to a trained volunteer who "
+        "will listen without judging you. You do not have to be suicidal to call.",
+        ["emotional-wellbeing"],
+        audience=Audience.ANYONE,
+        phones=[(H, "116 123", "free, any time")],
+        is_24_7=True,
+        is_free=True,
+        is_confidential=True,
+        website_url="https://www.samaritans.org",
+        need_words="talk listen night lonely suicidal",
     ),
 ]
 

@@ -7,7 +7,6 @@ come through select_related/prefetch_related, and the directory is paginated in 
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -18,15 +17,14 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.expressions import Combinable
 from django.http import Http404
 from django.urls import Resolver404, resolve
 
+from waypoint.hub import directory_search
 from waypoint.hub.models import (
     Audience,
     AwarenessPage,
@@ -112,123 +110,9 @@ def campaign_get_for_public(*, slug: str) -> Campaign:
 # --- Support directory ----------------------------------------------------------------------
 
 DIRECTORY_PAGE_SIZE: Final = 20
-MAX_QUERY_WORDS: Final = 8
-MAX_QUERY_LENGTH: Final = 100
-
-# Words that say nothing about a need; dropped unless the query is made of nothing else.
-STOP_WORDS: Final = frozenset(
-    (
-        "a",
-        "an",
-        "and",
-        "are",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "for",
-        "from",
-        "get",
-        "i",
-        "i'm",
-        "im",
-        "in",
-        "is",
-        "it",
-        "me",
-        "my",
-        "need",
-        "of",
-        "on",
-        "or",
-        "some",
-        "someone",
-        "something",
-        "the",
-        "to",
-        "up",
-        "want",
-        "who",
-        "with",
-    )
-)
-_WORD = re.compile(r"[\w'-]+")
-# Simple stemming: plural and verb endings, kept only when a useful stem is left
-# ("services" -> "servic", "stalked" -> "stalk", "counseling" -> "counsel").
-_SUFFIXES: Final = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
-_MIN_STEM: Final = 4
-
-# Where a word was found says how relevant a service is. The name matters most.
-_WEIGHTS: Final = {"name": 8, "need_words": 4, "summary": 2, "description": 1, "category": 1}
-_SERVICE_FIELDS: Final = ("name", "need_words", "summary", "description")
-
-
-def search_terms(query: str) -> list[str]:
-    """The stems a directory search matches on, from what someone typed.
-
-    >>> search_terms("Unsafe on campus")
-    ['unsafe', 'campus']
-    >>> search_terms("counselling services")
-    ['counsell', 'servic']
-    """
-    words = [w.strip("'-") for w in _WORD.findall(query[:MAX_QUERY_LENGTH].lower())]
-    words = [w for w in words if w]
-    meaningful = [w for w in words if w not in STOP_WORDS] or words
-    terms: list[str] = []
-    for word in meaningful:
-        stem = _stem(word)
-        if stem not in terms:
-            terms.append(stem)
-    return terms[:MAX_QUERY_WORDS]
-
-
-def _stem(word: str) -> str:
-    if word.endswith(("ss", "us", "is")):  # not plurals: "harass", "campus", "crisis"
-        return word
-    for suffix, replacement in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) + len(replacement) >= _MIN_STEM:
-            return word[: -len(suffix)] + replacement
-    return word
-
-
-def _word_start(term: str) -> str:
-    """A regular expression for `term` at the start of a word, for PostgreSQL and SQLite."""
-    return r"(^|[^a-z0-9])" + re.escape(term)
-
-
-def _field_matches(field: str, term: str) -> Q:
-    return Q(**{f"{field}__iregex": _word_start(term)})
-
-
-def _category_matches(term: str) -> Exists:
-    through = SupportService.categories.through
-    return Exists(
-        through.objects.filter(supportservice_id=OuterRef("pk")).filter(
-            _field_matches("supportcategory__name", term)
-            | _field_matches("supportcategory__need_words", term)
-        )
-    )
-
-
-def _term_matches(term: str) -> Q:
-    found = Q()
-    for field in _SERVICE_FIELDS:
-        found |= _field_matches(field, term)
-    return found | Q(_category_matches(term))
-
-
-def _relevance(terms: list[str]) -> Combinable:
-    total: Combinable = Value(0)
-    for term in terms:
-        for field, weight in _WEIGHTS.items():
-            condition = (
-                Q(_category_matches(term)) if field == "category" else _field_matches(field, term)
-            )
-            total = total + Case(
-                When(condition, then=Value(weight)), default=Value(0), output_field=IntegerField()
-            )
-    return total
+# The search rules (words, synonyms, ranking) live in hub/directory_search.py.
+MAX_QUERY_LENGTH: Final = directory_search.MAX_QUERY_LENGTH
+search_terms = directory_search.search_terms
 
 
 # A person picks who they are; a service for "anyone" suits everybody.
@@ -269,10 +153,9 @@ def _service_details(services: QuerySet[SupportService]) -> QuerySet[SupportServ
 def support_service_search_for_public(search: DirectorySearch) -> Page[SupportService]:
     """One page of published services for a directory search.
 
-    Every query word must be found (as a word or the start of one, case-insensitive) in the
-    service's name, summary, description or need words, or in the name or need words of one
-    of its categories. With words, the best matches come first; without, services at the
-    institution come before outside ones, each in the order the administrators chose.
+    With words, services matching any of them, best matches first (directory_search.py);
+    without, services at the institution come before outside ones, each in the order the
+    administrators chose.
     """
     services = SupportService.objects.filter(is_published=True)
     if search.category is not None:
@@ -285,19 +168,15 @@ def support_service_search_for_public(search: DirectorySearch) -> Page[SupportSe
         )
     if search.audience in AUDIENCE_FILTERS:
         services = services.filter(audience__in=AUDIENCE_FILTERS[search.audience])
-    terms = search.terms
-    internal_first = Case(
-        When(provider=SupportService.Provider.INTERNAL, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    if terms:
-        for term in terms:
-            services = services.filter(_term_matches(term))
-        services = services.annotate(relevance=_relevance(terms)).order_by(
-            "-relevance", internal_first, "position", "name"
-        )
+    ranked = directory_search.services_ranked(services, search.query)
+    if ranked is not None:
+        services = ranked
     else:
+        internal_first = Case(
+            When(provider=SupportService.Provider.INTERNAL, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
         services = services.order_by(internal_first, "position", "name")
     paginator = Paginator(_service_details(services), DIRECTORY_PAGE_SIZE)
     return paginator.get_page(search.page)

@@ -40,6 +40,24 @@ class InstitutionAdmin(admin.ModelAdmin[Institution]):
                 ]
             },
         ),
+        (
+            "Response times",
+            {
+                "description": (
+                    "The team's targets for first contact, counted in the working week "
+                    "below (holidays never count). Reporters are told these targets after "
+                    "they send a report, and staff see them as clocks in the triage inbox."
+                ),
+                "fields": [
+                    "first_contact_working_days",
+                    "urgent_first_contact_hours",
+                    "working_weekdays",
+                    "working_day_starts",
+                    "working_day_ends",
+                ],
+            },
+        ),
+        ("Staff sign-in", {"fields": ["staff_password_sign_in", "break_glass_administrators"]}),
     ]
     list_display = ["name", "team_name", "updated_at"]
 

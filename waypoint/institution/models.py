@@ -88,6 +88,19 @@ class Institution(models.Model):
         validators=[MaxValueValidator(30)],
         help_text="First contact with the reporter is due within this many working days.",
     )
+    # The rule for urgent cases is in casework/calendar.py (WorkingCalendar.urgent_due)
+    # and ADR 0028: the same working day, or these hours into the next working time.
+    urgent_first_contact_hours = models.PositiveSmallIntegerField(
+        "urgent first contact, when reported out of hours (working hours)",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(40)],
+        help_text=(
+            "Urgent cases (someone in danger now, a threat of violence, another high-risk "
+            "answer) are due for first contact by the end of the working day they arrive "
+            "in. One that arrives outside working hours is due this many working hours "
+            "after the team next starts work: with 4 and a 9am start, by 1pm."
+        ),
+    )
     working_day_starts = models.TimeField(default=datetime.time(9, 0))
     working_day_ends = models.TimeField(default=datetime.time(17, 0))
     working_weekdays = models.CharField(
@@ -110,10 +123,34 @@ class Institution(models.Model):
         blank=True,
         help_text="Where notices of new reports go (no details of the report are sent).",
     )
+    # Staff sign-in (docs/sso.md): with single sign-on in place, passwords can be switched
+    # off for everyone but a few administrators kept for when the identity provider fails.
+    staff_password_sign_in = models.BooleanField(
+        "staff may sign in with a password",
+        default=True,
+        help_text="Untick once staff sign in through the university's single sign-on.",
+    )
+    break_glass_administrators = models.TextField(
+        blank=True,
+        help_text=(
+            "Email addresses of administrators who may still sign in with a password when "
+            "password sign-in is off, one a line (for when single sign-on is down)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        # Every response clock counts the hours between the two: none would never end.
+        if (
+            self.working_day_starts is not None
+            and self.working_day_ends is not None
+            and self.working_day_ends <= self.working_day_starts
+        ):
+            raise ValidationError({"working_day_ends": "The working day must end after it starts."})
 
 
 class Department(models.Model):

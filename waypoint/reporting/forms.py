@@ -455,7 +455,7 @@ class SignInForm(forms.Form):
     passphrase = forms.CharField(
         label="Passphrase",
         max_length=400,
-        help_text="The seven words you were given, with spaces between them.",
+        help_text="The words you were given, with spaces between them.",
         widget=forms.PasswordInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
         ),

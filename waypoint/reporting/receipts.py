@@ -7,9 +7,12 @@ reference
     `secrets`. It is not a secret: it names the report so that it can be read out on the
     phone. Report.reference is unique; on the (rare) clash the caller draws again.
 passphrase
-    7 words drawn with `secrets.choice` from the EFF long list (7,776 words), joined by
-    single spaces: 7 x log2(7776) = 90.47 bits, SecureDrop's choice (security.md 0.3).
-    It is shown once and never stored, logged, emailed or put in a URL.
+    8 words drawn with `secrets.choice` from the EFF long list less the words a person in
+    distress should not be handed (data/receipt_word_blocklist.txt, ADR 0026): 6,629 of
+    the 7,776 words, 8 x log2(6629) = 101.56 bits, at least SecureDrop's 90 (security.md
+    0.3). It is shown once and never stored, logged, emailed or put in a URL. What people
+    type is never checked against either list, so receipts issued earlier (7 words, or
+    words blocked since) still work.
 
 What is stored is an Argon2id hash of a peppered passphrase:
 
@@ -93,19 +96,26 @@ def normalise_reference(text: str) -> str:
 
 # --- Passphrase ----------------------------------------------------------------------------
 
-WORDLIST_PATH: Final = Path(__file__).resolve().parent / "data" / "eff_large_wordlist.txt"
+_DATA: Final = Path(__file__).resolve().parent / "data"
+WORDLIST_PATH: Final = _DATA / "eff_large_wordlist.txt"
 WORDLIST_SIZE: Final = 7776
-PASSPHRASE_WORDS: Final = 7
-# 7 x log2(7776) = 90.47 bits. The 4 hyphenated words (drop-down, felt-tip, t-shirt, yo-yo)
-# read the same with a space; the handful of 7-word sequences that normalise alike cost
-# far less than 0.01 bit.
-PASSPHRASE_BITS: Final = PASSPHRASE_WORDS * math.log2(WORDLIST_SIZE)
+# Reviewed words never drawn (ADR 0026). Changing the file changes the size below, on
+# purpose: the loader refuses a count nobody has checked the bits for.
+BLOCKLIST_PATH: Final = _DATA / "receipt_word_blocklist.txt"
+DRAWABLE_WORDLIST_SIZE: Final = 6629
+PASSPHRASE_WORDS: Final = 8
+MIN_PASSPHRASE_BITS: Final = 90
+# 8 x log2(6629) = 101.56 bits (7 words would give 88.86: under 90 without 7,420 words).
+# The 4 hyphenated words (drop-down, felt-tip, t-shirt, yo-yo) read the same with a
+# space; the handful of sequences that normalise alike cost far less than 0.01 bit.
+PASSPHRASE_BITS: Final = PASSPHRASE_WORDS * math.log2(DRAWABLE_WORDLIST_SIZE)
 _PASSPHRASE_SEPARATORS: Final = re.compile(r"[\s\-.,\u2010-\u2015]+")
 
 
 @functools.cache
 def wordlist() -> tuple[str, ...]:
-    """The EFF long list, read once per process and checked."""
+    """The whole EFF long list, read once per process and checked (not what is drawn
+    from: see drawable_words())."""
     words = tuple(line.strip() for line in WORDLIST_PATH.read_text("ascii").splitlines())
     words = tuple(word for word in words if word)
     if len(words) != WORDLIST_SIZE or len(set(words)) != WORDLIST_SIZE:
@@ -113,11 +123,40 @@ def wordlist() -> tuple[str, ...]:
     return words
 
 
+@functools.cache
+def blocked_words() -> frozenset[str]:
+    """The reviewed blocklist. Each word must be in the EFF list, once: a typo would
+    otherwise block nothing and go unnoticed."""
+    lines = (line.strip() for line in BLOCKLIST_PATH.read_text("ascii").splitlines())
+    words = [line for line in lines if line and not line.startswith("#")]
+    known = set(wordlist())
+    strays = sorted({word for word in words if word not in known})
+    if strays or len(set(words)) != len(words):
+        raise RuntimeError(
+            f"{BLOCKLIST_PATH} must list distinct words of the EFF list (check: {strays})."
+        )
+    return frozenset(words)
+
+
+@functools.cache
+def drawable_words() -> tuple[str, ...]:
+    """The words a passphrase is drawn from: the EFF list, in its order, less the blocklist."""
+    blocked = blocked_words()
+    words = tuple(word for word in wordlist() if word not in blocked)
+    if len(words) != DRAWABLE_WORDLIST_SIZE:
+        raise RuntimeError(
+            f"The blocklist leaves {len(words)} words, not {DRAWABLE_WORDLIST_SIZE}: update "
+            "DRAWABLE_WORDLIST_SIZE and ADR 0026, and keep at least "
+            f"{MIN_PASSPHRASE_BITS} bits."
+        )
+    return words
+
+
 def new_passphrase(words: int = PASSPHRASE_WORDS) -> str:
-    """`words` words from the EFF long list, joined by single spaces (7 words: 90.5 bits)."""
+    """`words` drawable words joined by single spaces (8 words: 101.6 bits)."""
     if words < PASSPHRASE_WORDS:
         raise ValueError(f"A receipt passphrase needs at least {PASSPHRASE_WORDS} words.")
-    choices = wordlist()
+    choices = drawable_words()
     return " ".join(secrets.choice(choices) for _ in range(words))
 
 
@@ -237,7 +276,7 @@ def confirmation_digests(passphrase: str, positions: tuple[int, ...]) -> dict[st
     """Keyed digests of the words at `positions`, to keep in the session between showing
     the receipt and checking the retyped words, instead of the passphrase itself.
 
-    JSON-safe (string keys). Two words are about 26 of the 90 bits; they live only until
+    JSON-safe (string keys). Two words are about 25 of the 101 bits; they live only until
     the confirmation is checked (clear them then).
     """
     words = passphrase.split()

@@ -82,7 +82,8 @@ def return_view(request: HttpRequest) -> HttpResponseBase:
             form.add_error(
                 None,
                 "We could not find a report with that reference and passphrase. Check "
-                "both and try again: the passphrase is seven words with spaces between them.",
+                "both and try again: type every word of the passphrase, with spaces "
+                "between them.",
             )
             status = 400
         else:

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from waypoint.reporting import return_views, views
+from waypoint.reporting import quick_exit, return_views, views
 
 app_name = "reporting"
 urlpatterns = [
+    path("exit/", quick_exit.quick_exit_view, name="quick_exit"),
     path("report/", views.start_view, name="start"),
     path("report/start-again/", views.discard_view, name="discard"),
     path("report/evidence/", views.evidence_view, name="evidence"),

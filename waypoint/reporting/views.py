@@ -482,7 +482,9 @@ def receipt_check_view(request: HttpRequest) -> HttpResponseBase:
         if receipts.confirmation_matches(passphrase, positions, typed):
             services.report_receipt_confirm(report=report)
             request.session.pop(CHECK_POSITIONS_KEY, None)
-            reporter_session.clear_just_submitted(request)
+            # The "just submitted" marker stays (it expires by itself) so that the thank-you
+            # page can say when this report will be answered; the receipt page now sends
+            # the browser there, and the passphrase's cookie goes.
             response = redirect("reporting:sent")
             _clear_receipt_cookie(response)
             return response
@@ -499,4 +501,4 @@ def receipt_check_view(request: HttpRequest) -> HttpResponseBase:
 @never_cache
 @require_safe
 def sent_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "reporting/sent.html")
+    return render(request, "reporting/sent.html", {"report": _just_submitted(request)})

@@ -12,6 +12,8 @@ from typing import Any
 from django import template
 
 from waypoint.accounts import policy
+from waypoint.accounts.models import User
+from waypoint.accounts.selectors import user_is_sso_only
 
 register = template.Library()
 
@@ -22,3 +24,14 @@ def can(context: template.Context, action: str, obj: Any = None) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return policy.can(user, action, obj)
+
+
+@register.simple_tag(takes_context=True)
+def offers_password_pages(context: template.Context) -> bool:
+    """Whether to link to "Change password": not for an account that signs in only
+    through single sign-on (those pages answer 404 for it, middleware.py)."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return not user_is_sso_only(user)

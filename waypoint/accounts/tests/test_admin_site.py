@@ -71,6 +71,7 @@ def test_the_user_form_has_no_password_field(client: Client, administrator: User
     assert list(form.fields) == [
         "email",
         "display_name",
+        "first_name",
         "role",
         "department",
         "case_access_granted",

@@ -137,28 +137,51 @@ def test_a_session_that_skipped_mfa_is_ended_on_public_pages_too(
     assert "_auth_user_id" not in client.session
 
 
-def _sso_session(client: Client, user: User) -> None:
+def _sso_session(client: Client, user: User, *, provider_mfa: str = "") -> None:
+    """A session signed in through SSO; `provider_mfa`: the evidence of a second factor
+    the IdP reported, as stages.AuthenticateStage records it."""
     client.force_login(user)
     session = client.session
-    session["account_authentication_methods"] = [
+    records: list[dict[str, object]] = [
         {"method": "socialaccount", "at": time.time(), "provider": "university", "uid": "x"}
     ]
+    if provider_mfa:
+        records.append(
+            {
+                "method": "mfa",
+                "at": time.time(),
+                "type": "identity_provider",
+                "evidence": provider_mfa,
+            }
+        )
+    session["account_authentication_methods"] = records
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
 
 
 def test_sso_does_not_count_as_mfa_by_default(client: Client, adviser: User) -> None:
-    _sso_session(client, adviser)
+    _sso_session(client, adviser, provider_mfa="amr:mfa+pwd")
     response = client.get(reverse("staff:home"))
     assert urlsplit(response["Location"]).path == reverse("account_login")
 
 
-def test_sso_counts_as_mfa_when_the_identity_provider_enforces_it(
+def test_the_providers_reported_mfa_counts_when_the_institution_trusts_it(
     client: Client, staff_without_mfa: User, settings: object
 ) -> None:
     settings.WAYPOINT_SSO_SATISFIES_MFA = True  # type: ignore[attr-defined]
-    _sso_session(client, staff_without_mfa)
+    _sso_session(client, staff_without_mfa, provider_mfa="amr:mfa+pwd")
     assert client.get(reverse("staff:home")).status_code == 200
+
+
+def test_an_sso_sign_in_without_reported_mfa_never_counts_as_mfa(
+    client: Client, staff_without_mfa: User, adviser: User, settings: object
+) -> None:
+    settings.WAYPOINT_SSO_SATISFIES_MFA = True  # type: ignore[attr-defined]
+    _sso_session(client, staff_without_mfa)
+    assert client.get(reverse("staff:home"))["Location"] == reverse("mfa_activate_totp")
+    _sso_session(client, adviser)
+    response = client.get(reverse("staff:home"))
+    assert urlsplit(response["Location"]).path == reverse("account_login")
 
 
 def test_removing_the_authenticator_sends_the_person_back_to_enrolment(

@@ -152,7 +152,7 @@ def test_signing_in_and_out_is_audited_without_request_metadata(
     login_as(client, adviser)
     client.post(reverse("account_logout"))
     signed_in = AuditEvent.objects.get(action="staff.signed_in", actor_id=str(adviser.pk))
-    assert signed_in.extra == {"methods": "mfa,password"}
+    assert signed_in.extra == {"methods": "mfa,password", "mfa": "waypoint_totp"}
     assert AuditEvent.objects.filter(action="staff.signed_out", actor_id=str(adviser.pk)).exists()
     for event in AuditEvent.objects.all():
         assert "127.0.0.1" not in str(event.extra)

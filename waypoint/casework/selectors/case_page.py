@@ -37,6 +37,7 @@ from waypoint.casework.models import (
     TaskStatus,
     TimelineEntry,
 )
+from waypoint.casework.selectors.inbox import ResponseClock, urgent_clock
 from waypoint.casework.services.workflow import (
     ContactMethod,
     ContactOutcome,
@@ -611,6 +612,8 @@ class CasePage:
     told: ReportForStaff
     timeline: TimelinePage
     may: CaseActions
+    # An urgent case's running clock, to the minute (ADR 0028); None once it stopped.
+    urgent_clock: ResponseClock | None = None
 
 
 def case_actions_for(*, user: User, case: Case) -> CaseActions:
@@ -627,11 +630,13 @@ def case_actions_for(*, user: User, case: Case) -> CaseActions:
 def case_page_for_staff(*, user: User, case: Case) -> CasePage:
     """Everything the case page shows, in a fixed number of queries."""
     clock = CaseClock.objects.filter(case=case).first()
-    overdue = bool(
-        clock is not None
-        and clock.first_contact_at is None
-        and case.closed_at is None
-        and clock.first_contact_due_at < timezone.now()
+    now = timezone.now()
+    running = clock is not None and clock.first_contact_at is None and case.closed_at is None
+    overdue = bool(running and clock is not None and clock.first_contact_due_at < now)
+    urgent = (
+        urgent_clock(due_at=clock.first_contact_due_at, now=now)
+        if running and clock is not None and case.is_urgent
+        else None
     )
     report = case.report
     return CasePage(
@@ -643,6 +648,7 @@ def case_page_for_staff(*, user: User, case: Case) -> CasePage:
         told=report_for_staff(report=report),
         timeline=timeline_page(case=case),
         may=case_actions_for(user=user, case=case),
+        urgent_clock=urgent,
     )
 
 

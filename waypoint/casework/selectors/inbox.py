@@ -33,7 +33,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 
 from waypoint.accounts import policy
@@ -318,12 +318,14 @@ def response_clock(
     closed: bool,
     now: datetime.datetime,
     calendar: WorkingCalendar,
+    urgent: bool = False,
 ) -> ResponseClock:
-    """The first-contact clock in working days (ADR 0017).
+    """The first-contact clock in working days (ADR 0017), or to the minute when urgent.
 
     "Due today" when the due moment falls on today's date; otherwise the whole working
     days between today and the due date, either way. Overdue on the same working day, or
-    only across days nobody works, is "Overdue by less than 1 working day".
+    only across days nobody works, is "Overdue by less than 1 working day". An urgent
+    case's target is hours away, not days, so its clock names the time (ADR 0028).
     """
     if contacted_at is not None:
         return ResponseClock("Contacted", "contacted")
@@ -331,7 +333,50 @@ def response_clock(
         return ResponseClock("Closed before contact", "stopped")
     if due_at is None:
         return ResponseClock("No target set", "none")
+    if urgent:
+        return urgent_clock(due_at=due_at, now=now)
     return _running_clock(due_at=due_at, now=now, calendar=calendar)
+
+
+def _moment_words(moment: datetime.datetime, now: datetime.datetime) -> str:
+    """ "15:30 today", "13:00 tomorrow", "17:00 Friday", "13:00 on 4 December": local time."""
+    local, today = timezone.localtime(moment), timezone.localtime(now).date()
+    time = dateformat.format(local, "H:i")
+    days = (local.date() - today).days
+    if days == 0:
+        return f"{time} today"
+    if days == 1:
+        return f"{time} tomorrow"
+    if days == -1:
+        return f"{time} yesterday"
+    if abs(days) < 7:
+        return f"{time} {dateformat.format(local, 'l')}"
+    return f"{time} on {dateformat.format(local, 'j F' if local.year == today.year else 'j F Y')}"
+
+
+def _elapsed_words(elapsed: datetime.timedelta) -> str:
+    minutes = int(elapsed.total_seconds() // 60)
+    if minutes < 60:
+        return _plural(max(minutes, 1), "minute")
+    return _plural(minutes // 60, "hour")
+
+
+def urgent_clock(*, due_at: datetime.datetime, now: datetime.datetime) -> ResponseClock:
+    """An urgent case's running clock, in the team's local time (ADR 0028).
+
+    "Urgent: contact due by 15:30 today"; once missed, "Urgent: contact overdue by 2
+    hours" the same day, then "Urgent: contact overdue since 17:00 Friday": real time,
+    not working time, since someone may be in danger while nobody is at work.
+    """
+    local_due, local_now = timezone.localtime(due_at), timezone.localtime(now)
+    if due_at >= now:
+        state = "due_today" if local_due.date() == local_now.date() else "due"
+        return ResponseClock(f"Urgent: contact due by {_moment_words(due_at, now)}", state)
+    if local_due.date() == local_now.date():
+        return ResponseClock(
+            f"Urgent: contact overdue by {_elapsed_words(now - due_at)}", "overdue"
+        )
+    return ResponseClock(f"Urgent: contact overdue since {_moment_words(due_at, now)}", "overdue")
 
 
 def _running_clock(
@@ -376,6 +421,7 @@ def _row(
             closed=case.status == CaseStatus.CLOSED,
             now=now,
             calendar=calendar,
+            urgent=case.is_urgent,
         ),
         unread=int(getattr(case, "unread_from_reporter", 0)),
     )

@@ -423,6 +423,7 @@ def my_work_for_staff(
                         closed=False,
                         now=now,
                         calendar=calendar,
+                        urgent=case.is_urgent,
                     ),
                 )
             )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from waypoint.accounts import policy
 from waypoint.accounts.models import User
 from waypoint.casework import tasks
-from waypoint.casework.calendar import WorkingCalendar
+from waypoint.casework.calendar import first_contact_due
 from waypoint.casework.models import Case, CaseClock, CaseOpening, EntryKind
 from waypoint.casework.services.timeline import timeline_add
 from waypoint.institution.selectors import institution_get_current
@@ -62,14 +62,11 @@ def case_open_from_report(
     except IntegrityError:
         # Opened at the same moment by another request (report.case is unique).
         return Case.objects.get(report=report)
-    institution = institution_get_current()
-    target = institution.first_contact_working_days if institution else 2
-    CaseClock.objects.create(
-        case=case,
-        first_contact_due_at=WorkingCalendar.for_institution(institution).due(
-            case.opened_at, target
-        ),
+    # An urgent case gets its own, shorter target, in the same column (ADR 0028).
+    due = first_contact_due(
+        opened_at=case.opened_at, urgent=case.is_urgent, institution=institution_get_current()
     )
+    CaseClock.objects.create(case=case, first_contact_due_at=due)
     timeline_add(
         case=case,
         kind=EntryKind.REPORTED,

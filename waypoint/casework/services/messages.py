@@ -5,7 +5,9 @@ reference). Side effects, the emails, happen only once the transaction commits: 
 on_commit callback enqueues a task from tasks.py, with ids as its only arguments.
 
 Messages are the two-way channel between a reporter (signed in with their receipt) and
-the team. Bodies are sealed with the case's data key. Reading messages marks the other
+the team. Bodies are sealed with the case's data key. A message from the team that still
+holds a placeholder such as "[your first name]" is refused, whatever path it comes by
+(placeholders.py, ADR 0029). Reading messages marks the other
 side's messages read; a member of staff reading them is audited ("message.read"), a
 reporter reading their own conversation is not (we keep no record of when a reporter
 visits: see LOGGING in settings).
@@ -25,6 +27,7 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import User
 from waypoint.casework import tasks
 from waypoint.casework.models import Case, EntryKind, Message, MessageDirection
+from waypoint.casework.placeholders import placeholders_in, placeholders_refusal
 from waypoint.casework.services.intake import (
     CASE_OBJECT_TYPE,
     MESSAGE_MAX_CHARS,
@@ -37,7 +40,15 @@ from waypoint.reporting.models import Report, Route
 
 
 class MessageError(ValueError):
-    """A message Waypoint will not send (the text is safe to show to the person)."""
+    """A message Waypoint will not send (the text is safe to show to the person).
+
+    `field` names the form field the problem is about ("body": the message's words), or
+    is None when it is about the conversation as a whole.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- Messages -------------------------------------------------------------------------------
@@ -46,13 +57,25 @@ class MessageError(ValueError):
 def _clean_body(body: str) -> str:
     text = body.strip()
     if not text:
-        raise MessageError("Write a message before sending it.")
+        raise MessageError("Write a message before sending it.", field="body")
     if len(text) > MESSAGE_MAX_CHARS:
         raise MessageError(
             f"This message is {len(text):,} characters long, and the limit is "
-            f"{MESSAGE_MAX_CHARS:,}. You could send it in two or more parts."
+            f"{MESSAGE_MAX_CHARS:,}. You could send it in two or more parts.",
+            field="body",
         )
     return text
+
+
+def message_placeholders_check(body: str) -> None:
+    """MessageError (on "body") naming every placeholder left in a message from the team.
+
+    The rule for every way a member of staff sends (the reply form, a walk-in, an API):
+    the reporter must never read "[your first name]".
+    """
+    found = placeholders_in(body)
+    if found:
+        raise MessageError(placeholders_refusal(found), field="body")
 
 
 def _report_for_messages(case: Case, *, by_reporter: bool) -> Report:
@@ -129,12 +152,14 @@ def _enqueue_nudge(message_id: str) -> None:
 def message_send_from_staff(*, case: Case, author: User, body: str) -> Message:
     """A member of the team writes to the reporter ("case.message"; Http404 if not allowed).
 
-    MessageError (a ValueError) when the text is empty or too long, or the reporter
+    MessageError (a ValueError) when the text is empty or too long, still holds a
+    placeholder in square brackets (message_placeholders_check), or the reporter
     withdrew the report or turned messages off. Once committed, a named reporter who
     asked for email nudges gets one (no content) at their safe address if they gave one.
     """
     policy.require(author, "case.message", case)
     text = _clean_body(body)
+    message_placeholders_check(text)
     report = _report_for_messages(case, by_reporter=False)
     message = _message_create(
         case=case, direction=MessageDirection.FROM_STAFF, author=author, body=text

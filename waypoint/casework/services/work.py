@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import User
+from waypoint.accounts.roles import Role
 from waypoint.casework import notices
 from waypoint.casework.models import (
     Case,
@@ -256,9 +257,19 @@ def _render(template: str, context: dict[str, str]) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip() + "\n"
 
 
-def breach_notice() -> notices.Notice:
-    """A case has passed its first-contact target: no reference, no names, no content."""
-    body = _render("breach_notice.txt", {"staff_url": notices.site_link(notices.STAFF_PATH)})
+def breach_notice(*, urgent: bool = False) -> notices.Notice:
+    """A case has passed its first-contact target: no reference, no names, no content.
+
+    Whether it is urgent is said, as the triage notice does: it is why the leads are told.
+    """
+    body = _render(
+        "breach_notice.txt",
+        {"staff_url": notices.site_link(notices.STAFF_PATH), "urgent": "yes" if urgent else ""},
+    )
+    if urgent:
+        return notices.Notice(
+            subject="An urgent case has passed its first-contact target", body=body
+        )
     return notices.Notice(subject="A case has passed its first-contact target", body=body)
 
 
@@ -310,9 +321,10 @@ def notices_send_due(*, now: datetime.datetime | None = None) -> NoticeRun:
     """Claim every due notice and send each once, after commit. Safe to run at any time.
 
     (a) A case still waiting for first contact after its target, and not closed: the
-    triage inbox and the case's assigned staff are told. (b) An open task past its due
-    date: its assignee, or its department's inbox, is told. One "notices.sent" audit
-    event per run, with the counts.
+    triage inbox and the case's assigned staff are told, and for an urgent case (whose
+    target is hours, not days: ADR 0028) the case leads who may see it too. (b) An open
+    task past its due date: its assignee, or its department's inbox, is told. One
+    "notices.sent" audit event per run, with the counts.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -352,20 +364,31 @@ def _unique(addresses: Iterable[str]) -> list[str]:
 # Background tasks take an id only: the queue stores its arguments in clear (tasks.py).
 
 
+def _leads_who_may_see(case: Case) -> list[str]:
+    """The addresses of the active case leads whom accounts.policy lets see `case`: never
+    one with a conflict of interest, nor one not granted a restricted case."""
+    leads = User.objects.filter(role=Role.CASE_LEAD, is_active=True).order_by("email")
+    return [lead.email for lead in leads if policy.can(lead, "case.view", case)]
+
+
 @task()
 def breach_notice_send(*, case_id: str) -> int:
     """Email the triage inbox and the case's assigned staff about a missed first-contact
-    target. Returns the number of emails sent (0 or 1)."""
+    target, and for an urgent case every case lead who may see it (ADR 0028). Returns
+    the number of emails sent (0 or 1)."""
     institution = institution_get_current()
     triage = [institution.triage_email] if institution and institution.triage_email else []
     staff = User.objects.filter(case_assignments__case_id=case_id, is_active=True).values_list(
         "email", flat=True
     )
-    recipients = _unique([*triage, *staff])
+    case = Case.objects.filter(pk=case_id).only("id", "is_urgent", "restricted").first()
+    urgent = case is not None and case.is_urgent
+    leads = _leads_who_may_see(case) if case is not None and urgent else []
+    recipients = _unique([*triage, *staff, *leads])
     if not recipients:
         logger.warning("A first-contact breach notice had nobody to go to.")
         return 0
-    notice = breach_notice()
+    notice = breach_notice(urgent=urgent)
     return send_mail(notice.subject, notice.body, None, recipients)
 
 

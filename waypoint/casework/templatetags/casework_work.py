@@ -21,8 +21,10 @@ from waypoint.accounts import policy
 from waypoint.accounts.policy import staff_user
 from waypoint.casework.forms_work import StaffMessageForm, TaskForm
 from waypoint.casework.models import Case, MessageDirection
+from waypoint.casework.placeholders import Sender, placeholder_values
 from waypoint.casework.selectors import work as selectors
 from waypoint.casework.services import messages_latest_for_staff
+from waypoint.institution.models import Institution
 
 register = template.Library()
 
@@ -39,6 +41,14 @@ class MessageRow:
     sent_at: datetime.datetime
     body: str
     is_new: bool
+
+
+def _institution(context: Any) -> Institution | None:
+    # The context processor has fetched it for every page already: no second query. Without
+    # it, "[team name]" and "[our hours]" stay in the box, and sending is refused until the
+    # adviser writes them: never wrong words.
+    found = context.get("institution")
+    return found if isinstance(found, Institution) else None
 
 
 def _request(context: Any) -> HttpRequest:
@@ -85,8 +95,10 @@ def case_messages_panel(context: Any, case: Case) -> dict[str, Any]:
     if can_message:
         templates = selectors.reply_templates_active()
         chosen = selectors.reply_template_in(templates, request.GET.get("template"))
-        initial = {"body": chosen.body, "template": str(chosen.pk)} if chosen else {}
-        form = StaffMessageForm(initial=initial, templates=templates)
+        fills = placeholder_values(Sender(user=user, institution=_institution(context)))
+        form = StaffMessageForm(templates=templates, fills=fills)
+        if chosen is not None:
+            form.initial = {"body": form.template_text(chosen), "template": str(chosen.pk)}
     return {
         "case": case,
         "rows": rows,

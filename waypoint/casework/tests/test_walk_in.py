@@ -232,7 +232,7 @@ def test_the_receipt_is_shown_once_and_works_on_the_return_page(adviser: User) -
     again = client.get(reverse("casework:walk_in_receipt"))
 
     passphrase = first.context["passphrase"]
-    assert passphrase and len(passphrase.split()) == 7
+    assert passphrase and len(passphrase.split()) == 8
     page = first.content.decode()
     assert report.reference in page and passphrase in page
     assert "Hand this receipt to them now" in page

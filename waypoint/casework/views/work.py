@@ -25,6 +25,7 @@ from waypoint.casework.forms_work import (
     TaskStatusForm,
 )
 from waypoint.casework.models import Case
+from waypoint.casework.placeholders import Sender, placeholder_values
 from waypoint.casework.selectors import case_get_for_staff
 from waypoint.casework.selectors import work as selectors
 from waypoint.casework.services import MessageError, message_send_from_staff
@@ -51,7 +52,8 @@ def message_send_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         return redirect(_case_url(case, "messages"))
     action = str(request.POST.get("action", ""))
     templates = selectors.reply_templates_active()
-    form = StaffMessageForm(request.POST, action=action, templates=templates)
+    fills = placeholder_values(Sender(user=user, institution=institution_get_current()))
+    form = StaffMessageForm(request.POST, action=action, templates=templates, fills=fills)
     closed_reason = selectors.message_channel_closed_reason(case=case)
     if form.is_valid():
         if form.action == ACTION_INSERT:
@@ -64,12 +66,15 @@ def message_send_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             form = StaffMessageForm(
                 initial={"body": form.with_template(), "template": str(chosen.pk)},
                 templates=templates,
+                fills=fills,
             )
             return _message_page(request, case, form, closed_reason, status=200)
         try:
             message_send_from_staff(case=case, author=user, body=form.cleaned_data["body"])
         except MessageError as error:
-            form.add_error(None, str(error))
+            # On the message box when it is about the words (a placeholder left, say), so
+            # the error sits by the box; what was typed stays in it to be put right.
+            form.add_error(error.field, str(error))
         else:
             messages.success(request, "Your message was sent.")
             return redirect(_case_url(case, "messages"))

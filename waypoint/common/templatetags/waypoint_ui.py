@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 
 register = template.Library()
 
@@ -41,9 +42,38 @@ def tel_uri(value: object) -> str:
     return f"tel:{digits}"
 
 
+@register.simple_tag
+def quick_exit_url() -> str:
+    """Our own exit address: it forgets the visit on the server, then leaves (ADR 0025)."""
+    try:
+        return reverse("reporting:quick_exit")
+    except NoReverseMatch:  # the error pages must render whatever the URLconf
+        return "/exit/"
+
+
 @register.simple_tag(takes_context=True)
-def quick_exit_url(context: template.Context) -> str:
-    """Where the quick exit goes: the institution's page, or a neutral one before set-up."""
+def quick_exit_destination(context: template.Context) -> str:
+    """Where the quick exit lands: the institution's page, or a neutral one before set-up."""
     institution: Any = context.get("institution")
     url = getattr(institution, "quick_exit_url", "") if institution else ""
     return str(url) if url else NEUTRAL_EXIT_URL
+
+
+def label_then(label: object, text: object) -> str:
+    """'Are you in danger right now?' + 'Choose yes or no' reads without a stray colon.
+
+    A label that already ends in punctuation (a question) is followed by a space; any other
+    label by a colon, as in "Email: Enter an email address".
+    """
+    head = str(label).strip()
+    tail = str(text).strip()
+    if not head:
+        return tail
+    if not tail:
+        return head
+    return f"{head} {tail}" if head[-1] in "?!.:" else f"{head}: {tail}"
+
+
+@register.filter(name="label_then")
+def label_then_filter(label: object, text: object) -> str:
+    return label_then(label, text)

@@ -1,6 +1,6 @@
 import pytest
 
-from waypoint.hub.demo import support_directory_load_demo
+from waypoint.hub.demo import SERVICES, support_directory_load_demo
 from waypoint.hub.models import SupportPhone, SupportService
 from waypoint.institution.demo import institution_load_demo
 from waypoint.institution.selectors import institution_get_current
@@ -24,13 +24,13 @@ def test_it_loads_every_seed_service_with_its_numbers_labelled():
         (p.service.slug, p.kind, p.number) for p in SupportPhone.objects.select_related("service")
     }
     assert loaded >= SEED_NUMBERS
-    assert SupportService.objects.count() == 13
+    assert SupportService.objects.count() == len(SERVICES)
 
 
 def test_it_can_load_the_demo_twice_without_duplicates():
     support_directory_load_demo()
     support_directory_load_demo()
-    assert SupportService.objects.count() == 13
+    assert SupportService.objects.count() == len(SERVICES)
     assert SupportPhone.objects.filter(service__slug="security-team").count() == 2
 
 
@@ -74,7 +74,8 @@ def test_it_loads_every_seed_service_published_inside_or_outside_the_university(
     loaded = {
         s.slug: (s.name, s.provider) for s in SupportService.objects.filter(is_published=True)
     }
-    assert loaded == SEED_SERVICES
+    # The seed's services, plus the ones added for searches in people's own words (0027).
+    assert loaded.items() >= SEED_SERVICES.items()
 
 
 def test_it_keeps_the_seeds_flags_and_online_routes():

@@ -60,7 +60,8 @@ def test_every_public_page_is_open_to_anyone_with_the_quick_exit_and_help_panel(
     assert_secure_html_page(response)
     body = response.content.decode()
     assert body.count("<h1") == 1
-    assert f'href="{demo.quick_exit_url}" rel="noreferrer" class="quick-exit"' in body
+    assert 'href="/exit/" rel="noreferrer" class="quick-exit"' in body
+    assert f'data-exit-to="{demo.quick_exit_url}"' in body
     assert 'id="get-help"' in body
 
 

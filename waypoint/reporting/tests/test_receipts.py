@@ -125,28 +125,29 @@ def test_the_word_list_is_the_eff_long_list_of_7776_distinct_words() -> None:
     assert receipts.wordlist() is words  # read once
 
 
-def test_a_passphrase_is_seven_words_from_the_list_worth_about_90_bits() -> None:
+def test_a_passphrase_is_eight_words_from_the_list_worth_over_90_bits() -> None:
+    # The list less the blocklist (ADR 0026; test_receipt_words.py).
     passphrase = receipts.new_passphrase()
     words = passphrase.split(" ")
-    assert len(words) == 7
-    assert all(word in receipts.wordlist() for word in words)
+    assert len(words) == 8
+    assert all(word in receipts.drawable_words() for word in words)
     assert passphrase == " ".join(words)  # single spaces, no padding
-    assert math.isclose(receipts.PASSPHRASE_BITS, 7 * math.log2(7776))
-    assert 90.4 < receipts.PASSPHRASE_BITS < 90.5
-    assert "90.47 bits" in receipts.__doc__
+    assert math.isclose(receipts.PASSPHRASE_BITS, 8 * math.log2(6629))
+    assert 101.5 < receipts.PASSPHRASE_BITS < 101.6
+    assert "101.56 bits" in receipts.__doc__
 
 
 def test_passphrases_are_drawn_afresh_from_the_whole_list() -> None:
     passphrases = [receipts.new_passphrase() for _ in range(300)]
     assert len(set(passphrases)) == 300
     seen = Counter(word for passphrase in passphrases for word in passphrase.split(" "))
-    assert len(seen) > 1500  # 2,100 draws from 7,776 words spread widely
-    assert len(receipts.new_passphrase(8).split(" ")) == 8
+    assert len(seen) > 1500  # 2,400 draws from 6,629 words spread widely
+    assert len(receipts.new_passphrase(9).split(" ")) == 9
 
 
-def test_fewer_than_seven_words_are_refused() -> None:
-    with pytest.raises(ValueError, match="at least 7"):
-        receipts.new_passphrase(6)
+def test_fewer_than_eight_words_are_refused() -> None:
+    with pytest.raises(ValueError, match="at least 8"):
+        receipts.new_passphrase(7)
 
 
 def test_passphrase_normalisation_ignores_case_spacing_and_punctuation() -> None:
@@ -269,9 +270,9 @@ def test_confirmation_asks_for_two_different_words_anywhere_in_the_passphrase() 
     seen: set[tuple[int, int]] = set()
     for _ in range(400):
         first, second = receipts.confirmation_positions(passphrase)
-        assert 1 <= first < second <= 7
+        assert 1 <= first < second <= 8
         seen.add((first, second))
-    assert len(seen) > 15  # of the 21 possible pairs
+    assert len(seen) > 20  # of the 28 possible pairs
 
 
 def test_confirmation_accepts_any_case_or_spacing_but_not_a_wrong_or_missing_word() -> None:

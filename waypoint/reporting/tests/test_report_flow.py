@@ -156,8 +156,12 @@ def test_a_lost_receipt_can_be_reissued_once_and_the_old_one_stops_working(insti
 def test_the_receipt_is_shown_until_two_words_are_retyped_then_never_again(institution):
     client = reporter_client()
     made = make_report(client, "anonymous")
-    assert client.get(reverse("reporting:receipt"))["Location"] == reverse("reporting:start")
+    # Once confirmed, the receipt page sends the browser on to the thank-you page (which
+    # says when the team will answer) and never shows the passphrase again.
+    assert client.get(reverse("reporting:receipt"))["Location"] == reverse("reporting:sent")
     assert made.passphrase.encode() not in client.get(reverse("reporting:sent")).content
+    download = client.get(reverse("reporting:receipt_download"))
+    assert made.passphrase.encode() not in download.content
 
 
 def test_back_and_reload_keep_answers_and_the_review_page_shows_them(institution):

@@ -1,9 +1,9 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from waypoint.accounts.services import demo_staff_ensure
+from waypoint.accounts.services import demo_sign_in_table, demo_staff_ensure
 from waypoint.hub.demo import (
     awareness_pages_load_demo,
     campaigns_load_demo,
@@ -19,6 +19,13 @@ class Command(BaseCommand):
         "campaigns) and one staff account per role."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-sign-in-table",
+            action="store_true",
+            help="Do not print the demo sign-in table (make run prints it when serving).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.WAYPOINT_DEMO:
             raise CommandError("Demo data is only loaded when WAYPOINT_DEMO is true.")
@@ -26,20 +33,13 @@ class Command(BaseCommand):
         services = support_directory_load_demo()
         pages = awareness_pages_load_demo()
         campaigns = campaigns_load_demo()
-        accounts = demo_staff_ensure()
+        staff = demo_staff_ensure()
         reports = demo_reports_load(institution)
         self.stdout.write(
             f"Demo institution: {institution.name} ({services} support services, "
-            f"{pages} awareness pages, {campaigns} campaign, {reports} new demo reports)."
+            f"{pages} awareness pages, {campaigns} campaign, {reports} new demo reports, "
+            f"{len(staff)} staff accounts)."
         )
-        self.stdout.write("")
-        self.stdout.write("Demo staff accounts (demo only; sign in at /accounts/login/):")
-        for account in accounts:
-            self.stdout.write(
-                f"  {account.role:<20} {account.email:<34} password: {account.password}"
-                f"   TOTP secret: {account.totp_secret}"
-            )
-        self.stdout.write(
-            "Add a TOTP secret to an authenticator app (or run `oathtool --totp -b SECRET`) "
-            "to get the six-digit code."
-        )
+        if not options["no_sign_in_table"]:
+            self.stdout.write("")
+            self.stdout.write(demo_sign_in_table(base_url=settings.WAYPOINT_SITE_URL or "/"))
