@@ -30,7 +30,6 @@ $(SSO_NODE_MODULES): tests/sso/package.json tests/sso/package-lock.json
 	else echo "npm not found: the OpenID Connect SSO tests will be skipped (apt-get install npm)"; fi
 .PHONY: sso-providers
 sso-providers: $(SSO_NODE_MODULES)
-install: sso-providers
 
 # Links in the demo's notice emails use the port served on; runserver prints the demo
 # sign-in table last, after Django's start-up lines and any demo notices.
@@ -54,7 +53,8 @@ migrations-check: install
 deploy-check: install
 	$(PY) scripts/check_deploy.py
 
-pytest: install
+# The test suite also needs the SSO tests' provider (not `make run`, which stays lean).
+pytest: install sso-providers
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck migrations-check deploy-check pytest
