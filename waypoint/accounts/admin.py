@@ -21,21 +21,24 @@ from waypoint.accounts.policy import staff_user
 from waypoint.accounts.roles import Role
 from waypoint.accounts.services import staff_mfa_reset, staff_user_save
 
+# What an administrator edits on a staff account (never a password: staff set their own).
+STAFF_FIELDS = [
+    "email",
+    "display_name",
+    "first_name",
+    "role",
+    "department",
+    "case_access_granted",
+    "is_active",
+]
+
 
 class StaffUserForm(forms.ModelForm[User]):
     actor: User | None = None  # the administrator editing; set by StaffUserAdmin.get_form
 
     class Meta:
         model = User
-        fields = [
-            "email",
-            "display_name",
-            "first_name",
-            "role",
-            "department",
-            "case_access_granted",
-            "is_active",
-        ]
+        fields = STAFF_FIELDS
         help_texts = {
             "first_name": "Used to sign messages to reporters (the [your first name] placeholder).",
         }
@@ -60,15 +63,7 @@ class StaffUserForm(forms.ModelForm[User]):
 @admin.register(User, site=admin_site)
 class StaffUserAdmin(admin.ModelAdmin[User]):
     form = StaffUserForm
-    fields = [
-        "email",
-        "display_name",
-        "first_name",
-        "role",
-        "department",
-        "case_access_granted",
-        "is_active",
-    ]
+    fields = STAFF_FIELDS
     list_display = ["email", "display_name", "role", "department", "is_active", "mfa_enrolled"]
     list_filter = ["role", "is_active", "department"]
     search_fields = ["email", "display_name"]
