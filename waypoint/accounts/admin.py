@@ -7,7 +7,7 @@ services.staff_user_save, which audits role changes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from allauth.mfa.models import Authenticator
 from django import forms
@@ -22,7 +22,7 @@ from waypoint.accounts.roles import Role
 from waypoint.accounts.services import staff_mfa_reset, staff_user_save
 
 # What an administrator edits on a staff account (never a password: staff set their own).
-STAFF_FIELDS = [
+STAFF_FIELDS: Final = (
     "email",
     "display_name",
     "first_name",
@@ -30,7 +30,7 @@ STAFF_FIELDS = [
     "department",
     "case_access_granted",
     "is_active",
-]
+)
 
 
 class StaffUserForm(forms.ModelForm[User]):
