@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "waypoint.accounts.middleware.SSOFormActionMiddleware",
     "waypoint.accounts.middleware.SSOUnavailableMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Django answers 405 with an empty body; give it Waypoint's page (error_views.py).
+    "waypoint.common.error_views.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

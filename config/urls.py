@@ -6,6 +6,12 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from waypoint.accounts.admin_site import admin_site
 
+# Waypoint's own error pages, which never read the request body (waypoint/common/error_views).
+handler400 = "waypoint.common.error_views.bad_request"
+handler403 = "waypoint.common.error_views.permission_denied"
+handler404 = "waypoint.common.error_views.page_not_found"
+handler500 = "waypoint.common.error_views.server_error"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("waypoint.hub.urls")),
     path("", include("waypoint.reporting.urls")),

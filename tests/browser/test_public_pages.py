@@ -260,3 +260,51 @@ def test_the_server_error_page_has_no_accessibility_violations(
     page.keyboard.press("Escape")
     page.wait_for_url(f"{EXIT_URL}**")
     assert served
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/no/such/page/", 404), ("/report/submit/", 405)], ids=["404", "405"]
+)
+def test_the_not_found_and_wrong_method_pages_have_no_accessibility_violations(
+    page: Page, demo_institution: Institution, path: str, status: int
+) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == status
+    assert h1_count(page) == 1
+    assert page.locator("a.quick-exit").is_visible()
+    assert_no_axe_violations(page)
+
+
+def test_a_form_sent_in_another_charset_gets_an_accessible_error_page(
+    page: Page, demo_institution: Institution
+) -> None:
+    page.goto("/report/")
+    token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+    # What the outside test sent: a form body declared as Latin-1, with a valid token.
+    page.route(
+        "**/report/",
+        lambda route: (
+            route.continue_(
+                headers={
+                    **route.request.headers,
+                    "content-type": "application/x-www-form-urlencoded; charset=latin-1",
+                }
+            )
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    with page.expect_navigation():
+        page.evaluate(
+            """token => {
+          const form = document.createElement("form");
+          form.method = "post"; form.action = "/report/";
+          const input = document.createElement("input");
+          input.name = "csrfmiddlewaretoken"; input.value = token;
+          form.append(input); document.body.append(form); form.submit();
+        }""",
+            token,
+        )
+    assert page.locator("h1").inner_text() == "Something went wrong"
+    assert page.locator("a.quick-exit").is_visible()
+    assert_no_axe_violations(page)

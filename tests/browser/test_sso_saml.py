@@ -49,13 +49,23 @@ def adviser_with_totp(demo_institution: Institution) -> User:
 
 
 @pytest.fixture
-def idp(live_server: Any, tmp_path: Path, settings: Settings) -> Iterator[RunningSAMLIdP]:
+def idp_single_logout() -> bool:
+    """Whether the IdP's metadata offers single logout; a test parametrizes it off."""
+    return True
+
+
+@pytest.fixture
+def idp(
+    live_server: Any, tmp_path: Path, settings: Settings, idp_single_logout: bool
+) -> Iterator[RunningSAMLIdP]:
     saml_urls = f"{live_server.url}/accounts/saml/{ORGANIZATION}"
     with saml_idp(
         workdir=tmp_path,
         sp_entity_id=f"{saml_urls}/metadata/",
         acs_url=f"{saml_urls}/acs/",
+        sls_url=f"{saml_urls}/sls/",
         accounts=ACCOUNTS,
+        single_logout=idp_single_logout,
     ) as running:
         settings.SOCIALACCOUNT_PROVIDERS = sso_config.providers(
             saml=sso_config.saml_app(
@@ -128,17 +138,60 @@ def test_a_saml_address_with_no_staff_account_is_refused_and_audited_by_digest(
     )
 
 
-def test_signing_out_after_saml_ends_the_waypoint_session(
-    sso_page: Page, adviser_with_totp: User
+def sign_out_of_waypoint(page: Page, user: User) -> None:
+    staff_nav = page.get_by_role("navigation", name="Staff")
+    with page.expect_navigation(url=lambda url: url.endswith("/accounts/login/")):
+        staff_nav.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff sign in")
+    assert_no_axe_violations(page)
+    page.goto("/staff/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff sign in")
+    assert last_event("staff.signed_out").object_id == str(user.pk)
+
+
+def start_saml_sign_in_again(page: Page) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="University sign-in (SAML)").click()
+    expect(page.get_by_role("button", name="Continue")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
+def test_signing_out_after_saml_ends_the_waypoint_session_and_the_idps(
+    sso_page: Page, adviser_with_totp: User, idp: RunningSAMLIdP
 ) -> None:
-    # Waypoint does not send SAML logout requests: the IdP's own session is left to it.
     sign_in_at_the_university(sso_page, "amira")
     enter_totp(sso_page, adviser_with_totp)
     on_staff_home(sso_page)
-    staff_nav = sso_page.get_by_role("navigation", name="Staff")
-    with sso_page.expect_navigation():
-        staff_nav.get_by_role("button", name="Sign out").click()
-    expect(sso_page.get_by_role("heading", level=1)).to_have_text("Staff sign in")
-    sso_page.goto("/staff/")
-    expect(sso_page.get_by_role("heading", level=1)).to_have_text("Staff sign in")
-    assert last_event("staff.signed_out").object_id == str(adviser_with_totp.pk)
+    assert len(idp.sessions) == 1
+
+    # Waypoint signs out, sends a LogoutRequest to the IdP, and the IdP's answer brings
+    # the browser back to Waypoint's sign-in page.
+    sign_out_of_waypoint(sso_page, adviser_with_totp)
+    [logout_request] = idp.logout_requests
+    assert logout_request.ended_session_of == "amira"
+    assert logout_request.session_indexes, "the LogoutRequest names the IdP session"
+    assert idp.sessions == {}
+
+    # The IdP's session is gone too: it asks for the password again.
+    start_saml_sign_in_again(sso_page)
+    expect(sso_page.get_by_label("Password")).to_be_visible()
+    assert sso_page.url.startswith(idp.base_url), sso_page.url
+
+
+@pytest.mark.parametrize("idp_single_logout", [False])
+def test_signing_out_after_saml_ends_only_the_waypoint_session_when_the_idp_has_no_single_logout(
+    sso_page: Page, adviser_with_totp: User, idp: RunningSAMLIdP
+) -> None:
+    sign_in_at_the_university(sso_page, "amira")
+    enter_totp(sso_page, adviser_with_totp)
+    on_staff_home(sso_page)
+    sign_out_of_waypoint(sso_page, adviser_with_totp)
+    assert idp.logout_requests == []
+
+    # The IdP still remembers the browser, so it comes straight back; Waypoint still
+    # asks for its own code.
+    start_saml_sign_in_again(sso_page)
+    enter_totp(sso_page, adviser_with_totp)
+    on_staff_home(sso_page)

@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from waypoint.accounts import sso
 from waypoint.accounts.models import User
+from waypoint.accounts.saml.logout import single_logout_url
 from waypoint.accounts.selectors import password_sign_in_allowed
 from waypoint.accounts.services import (
     staff_sign_in_failure_record,
@@ -69,7 +70,9 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         # Called before the session ends: a session signed in through an OpenID Connect
-        # provider goes on to the provider's sign-out page, which comes back to sign-in.
+        # provider goes on to the provider's sign-out page, which comes back to sign-in;
+        # one signed in through SAML goes to the IdP's single logout with a
+        # LogoutRequest, and the IdP answers at allauth's SLS view (saml/logout.py).
         user = request.user
         used = (
             {
@@ -86,6 +89,10 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
                     app,
                     post_logout_redirect_uri=request.build_absolute_uri(reverse("account_login")),
                 )
+                if url:
+                    return url
+            if app.provider == "saml" and app.provider_id in used:
+                url = single_logout_url(request, app)
                 if url:
                     return url
         return str(super().get_logout_redirect_url(request))

@@ -3,7 +3,8 @@ its email address is matched to a staff account (docs/sso.md, ADR 0030).
 
 - form_action_origins(): the identity providers' origins that Waypoint's forms may lead
   to (the CSP `form-action`). A "Continue" or "Sign out" form posts to Waypoint, which
-  answers 302 to the provider, and browsers check that redirect against `form-action`.
+  answers 302 to the provider (its sign-in, end-session or SAML single logout page), and
+  browsers check that redirect against `form-action`.
   OpenID Connect discovery is fetched on first use (never at start-up) and kept for an
   hour; while the provider cannot be reached the issuer's origin stands in, and
   discovery is tried again five minutes later.
@@ -164,20 +165,31 @@ def oidc_end_session_url(app: ConfiguredApp, *, post_logout_redirect_uri: str) -
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
-def saml_sso_urls(metadata: bytes) -> list[str]:
-    """The SingleSignOnService locations in an IdP's metadata document."""
+def _saml_locations(metadata: bytes, service: str) -> list[str]:
     root = ElementTree.fromstring(metadata)  # noqa: S314 (the IdP's own metadata, no DTDs)
     return [
         str(element.get("Location"))
-        for element in root.iter(_SAML_MD + "SingleSignOnService")
+        for element in root.iter(_SAML_MD + service)
         if element.get("Location")
     ]
+
+
+def saml_sso_urls(metadata: bytes) -> list[str]:
+    """The SingleSignOnService locations in an IdP's metadata document."""
+    return _saml_locations(metadata, "SingleSignOnService")
+
+
+def saml_slo_urls(metadata: bytes) -> list[str]:
+    """The SingleLogoutService locations in an IdP's metadata document (where signing
+    out of Waypoint sends the browser, saml/logout.py)."""
+    return _saml_locations(metadata, "SingleLogoutService")
 
 
 def _saml_origins(app: Mapping[str, Any]) -> list[str]:
     idp = app.get("idp") or {}
     if idp.get("sso_url"):
-        return [o for o in [origin_of(str(idp["sso_url"]))] if o]
+        configured = [str(idp["sso_url"]), str(idp.get("slo_url") or "")]
+        return sorted({o for o in (origin_of(u) for u in configured) if o})
     metadata_url = str(idp.get("metadata_url") or "")
     fallback = [o for o in [origin_of(metadata_url)] if o]
 
@@ -185,7 +197,7 @@ def _saml_origins(app: Mapping[str, Any]) -> list[str]:
         try:
             response = requests.get(metadata_url, timeout=DISCOVERY_TIMEOUT_SECONDS)
             response.raise_for_status()
-            urls = saml_sso_urls(response.content)
+            urls = saml_sso_urls(response.content) + saml_slo_urls(response.content)
         except (requests.RequestException, ElementTree.ParseError):
             logger.warning("SAML metadata could not be read; using its origin for now.")
             return fallback, DISCOVERY_RETRY_SECONDS

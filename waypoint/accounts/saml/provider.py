@@ -6,6 +6,8 @@
   provider is the university's own directory. An `email_verified` attribute that says
   false (where the IdP releases one) still marks it unverified. allauth's provider offers
   no address at all, so no SAML sign-in could ever be matched to a staff account.
+- It keeps the assertion's NameID and SessionIndex in the session, which a SAML
+  LogoutRequest must name when signing out ends the IdP's session too (logout.py).
 
 URLs and views stay allauth's (`package`).
 """
@@ -16,7 +18,9 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
+from django.http import HttpRequest
 
+from waypoint.accounts.saml.logout import remember_idp_session
 from waypoint.accounts.sso import SAML_AUTHN_CONTEXTS_KEY
 
 
@@ -27,6 +31,11 @@ class WaypointSAMLProvider(SAMLProvider):  # type: ignore[misc]
         extra = dict(super().extract_extra_data(data))
         extra[SAML_AUTHN_CONTEXTS_KEY] = [str(c) for c in data.get_last_authn_contexts()]
         return extra
+
+    def sociallogin_from_response(self, request: HttpRequest, response: Any) -> Any:
+        sociallogin = super().sociallogin_from_response(request, response)
+        remember_idp_session(request, provider_id=str(self.sub_id), auth=response)
+        return sociallogin
 
     def extract_email_addresses(self, data: Any) -> list[EmailAddress]:
         attributes = self._extract(data)

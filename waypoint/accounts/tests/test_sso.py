@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import HASH_SESSION_KEY
 from django.template import Context, Template
@@ -25,6 +26,7 @@ from pytest_django.fixtures import Settings
 from tests.sso import config as sso_config
 from waypoint.accounts import sso
 from waypoint.accounts.models import User
+from waypoint.accounts.saml import logout as saml_logout
 from waypoint.accounts.tests.support import login_as, sign_in_with_password
 from waypoint.institution.demo import institution_load_demo
 from waypoint.institution.models import Institution
@@ -167,6 +169,61 @@ def test_saml_metadata_gives_the_single_sign_on_locations() -> None:
         Location="https://sso.example/SAML2/Redirect/SSO"/></md:IDPSSODescriptor>
       </md:EntityDescriptor>"""
     assert sso.saml_sso_urls(metadata) == ["https://sso.example/SAML2/Redirect/SSO"]
+
+
+def test_saml_metadata_gives_the_single_logout_locations() -> None:
+    metadata = b"""<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
+      entityID="https://idp.example/idp"><md:IDPSSODescriptor
+      protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+      <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+        Location="https://logout.example/SAML2/Redirect/SLO"/>
+      <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+        Location="https://sso.example/SAML2/Redirect/SSO"/></md:IDPSSODescriptor>
+      </md:EntityDescriptor>"""
+    assert sso.saml_slo_urls(metadata) == ["https://logout.example/SAML2/Redirect/SLO"]
+
+
+def test_signed_in_staff_pages_may_lead_to_the_saml_idps_single_logout(
+    client: Client, settings: Settings, adviser: User
+) -> None:
+    saml = sso_config.saml_app(
+        entity_id="https://idp.university.example/idp",
+        sso_url="https://idp.university.example/idp/profile/SAML2/Redirect/SSO",
+        x509cert="MIIB",
+    )
+    idp_settings: Any = saml["settings"]
+    idp_settings["idp"]["slo_url"] = "https://logout.university.example/SAML2/Redirect/SLO"
+    settings.SOCIALACCOUNT_PROVIDERS = sso_config.providers(saml=saml)
+    login_as(client, adviser)
+    response = client.get(reverse("staff:home"))
+    assert form_action(response) == (
+        "'self' https://idp.university.example https://logout.university.example"
+    )
+
+
+def test_signing_out_after_saml_still_ends_waypoints_session_while_the_idp_is_unreachable(
+    client: Client, settings: Settings, adviser: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.SOCIALACCOUNT_PROVIDERS = sso_config.providers(
+        saml=sso_config.saml_app(
+            entity_id="http://127.0.0.1:9/idp",
+            metadata_url="http://127.0.0.1:9/idp/metadata",  # nothing listens on port 9
+        )
+    )
+    login_as(client, adviser)
+    # The session as a SAML sign-in leaves it (saml/logout.py and allauth's records).
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        *session[AUTHENTICATION_METHODS_SESSION_KEY],
+        {"method": "socialaccount", "at": 0, "provider": "waypoint-saml", "uid": "amira"},
+    ]
+    session[saml_logout.SESSION_KEY] = {"provider": "waypoint-saml", "name_id": "_n1"}
+    session.save()
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login")
+    assert "_auth_user_id" not in client.session
+    assert "only Waypoint signs out" in caplog.text
 
 
 # --- The provider's second factor --------------------------------------------------------------
