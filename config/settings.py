@@ -242,6 +242,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# An unknown address gets no email: allauth's would invite a sign-up Waypoint does not offer
+# (docs/decisions/0007-staff-authentication.md).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -255,8 +258,8 @@ MFA_ADAPTER = "waypoint.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("WAYPOINT_MFA_ISSUER", "Waypoint")
 # Accept the code from the 30-second step before or after (RFC 6238 section 5.2): a code
-# typed just as it changes, or a phone clock a few seconds off, still works. Used codes
-# cannot be replayed (allauth remembers them in the shared cache).
+# typed just as it changes, or a phone clock a few seconds off, still works. A used code
+# is refused for that whole window, in every process (waypoint/accounts/totp_replay.py).
 MFA_TOTP_TOLERANCE = 1
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff accounts are created by an administrator
 
@@ -407,11 +410,13 @@ STORAGES = {
     },
 }
 
+# Development prints emails to the console, each recipient as a keyed digest
+# (waypoint/privacy/mail.py): reporters' addresses do not belong in a server log.
 _email_backend = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "waypoint.privacy.mail.DigestConsoleEmailBackend",
 )
 _email_options: dict[str, object] = {}
 if _email_backend == "django.core.mail.backends.smtp.EmailBackend":

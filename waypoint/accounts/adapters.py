@@ -4,6 +4,7 @@
   accounts (or the demo loader does). SSO only signs in existing staff, matched by an
   address the provider vouches for (sso.matching_candidates, docs/sso.md); anything else
   ends on Waypoint's "could not sign you in" page and is audited by a digest.
+- allauth's rate limits count clients by a keyed digest, never the address (ratelimit.py).
 - The TOTP step is Waypoint's (stages.py), and the institution may switch password
   sign-in off for all but its break-glass administrators.
 - TOTP secrets and recovery-code seeds are encrypted with the key-encryption key, which
@@ -28,6 +29,7 @@ from django.urls import reverse
 
 from waypoint.accounts import sso
 from waypoint.accounts.models import User
+from waypoint.accounts.ratelimit import client_bucket
 from waypoint.accounts.saml.logout import single_logout_url
 from waypoint.accounts.selectors import password_sign_in_allowed
 from waypoint.accounts.services import (
@@ -54,6 +56,11 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         staff_sign_in_failure_record(email=str(credentials.get("email") or ""))
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits key their cache entries by this value: a keyed, hourly
+        # digest, so no address is ever written to the cache (ratelimit.py).
+        return client_bucket(str(super().get_client_ip(request)))
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         # Someone who has just signed in and has no second factor yet is sent straight to

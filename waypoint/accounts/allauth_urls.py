@@ -12,7 +12,10 @@ An allow-list, so that a new allauth release cannot add pages without anyone not
 
 allauth's own code still reverses a few of the left-out names; it catches NoReverseMatch
 for all of them on the pages we serve (login: account_signup; AccountMiddleware:
-account_email), and SocialAccountAdapter no longer sends anyone to "connections".
+account_email), and SocialAccountAdapter no longer sends anyone to "connections". The
+one that is not caught, account_signup in the email allauth sends when a password reset
+names an unknown address, is never reached: ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS is off, so
+such a request sends nothing and answers like any other (docs/decisions/0007).
 """
 
 from __future__ import annotations

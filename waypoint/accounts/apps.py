@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from waypoint.accounts import signals  # noqa: F401, PLC0415  (connects receivers once apps are ready)
+        # Once apps are ready: signals connects receivers; totp_replay imports allauth's models.
+        from waypoint.accounts import signals, totp_replay  # noqa: F401, PLC0415
+
+        totp_replay.install()

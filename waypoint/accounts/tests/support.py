@@ -60,10 +60,10 @@ def submit_totp(client: Client, code: str) -> TestResponse:
 def login_as(client: Client, user: User, password: str = PERSONA_PASSWORD) -> TestResponse:
     """Sign `user` in through the real allauth pages: password, then TOTP if enrolled.
 
-    The session ends up exactly as a person's would. allauth refuses a TOTP code that was
-    already used; so that a test can sign the same persona in twice within one 30-second
-    period, the current code's "used" marker is cleared first (tests of replay protection
-    drive the pages themselves instead).
+    The session ends up exactly as a person's would. A TOTP code that was already used is
+    refused (for its whole validity window, totp_replay.py); so that a test can sign the
+    same persona in twice within one 30-second period, the current code's "used" marker
+    is cleared first (tests of replay protection drive the pages themselves instead).
     """
     response = sign_in_with_password(client, user, password)
     assert response.status_code == 302, f"password step failed for {user.email}"
