@@ -22,11 +22,10 @@ from django.views.decorators.http import require_http_methods
 from waypoint.common.templatetags.waypoint_ui import NEUTRAL_EXIT_URL
 from waypoint.institution.selectors import institution_get_current
 from waypoint.reporting import reporter_session, selectors, services
-from waypoint.reporting.views import DRAFT_SESSION_KEY
+from waypoint.reporting.views import DRAFT_SESSION_KEY, clear_receipt_cookie
 
 # Sent on every answer: Chromium and Firefox drop this origin's cookies, storage and cache.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
-RECEIPT_COOKIES = ("__Host-waypoint-receipt", "waypoint-receipt")
 
 
 def _destination() -> str:
@@ -80,8 +79,7 @@ def quick_exit_view(request: HttpRequest) -> HttpResponseBase:
         response = HttpResponseRedirect(_destination())
     if not speculative:
         response["Clear-Site-Data"] = CLEAR_SITE_DATA
-        for name in RECEIPT_COOKIES:
-            response.delete_cookie(name, path="/", samesite="Strict")
+        clear_receipt_cookie(response)
         response.delete_cookie(
             settings.CSRF_COOKIE_NAME, path=settings.CSRF_COOKIE_PATH, samesite="Lax"
         )

@@ -129,7 +129,7 @@ def _read_receipt_cookie(request: HttpRequest, report: Report) -> str | None:
         return None
 
 
-def _clear_receipt_cookie(response: HttpResponseBase) -> None:
+def clear_receipt_cookie(response: HttpResponseBase) -> None:
     response.delete_cookie(_receipt_cookie_name(), path="/", samesite="Strict")
 
 
@@ -486,7 +486,7 @@ def receipt_check_view(request: HttpRequest) -> HttpResponseBase:
             # page can say when this report will be answered; the receipt page now sends
             # the browser there, and the passphrase's cookie goes.
             response = redirect("reporting:sent")
-            _clear_receipt_cookie(response)
+            clear_receipt_cookie(response)
             return response
         wrong = True
     return render(
