@@ -311,3 +311,16 @@ POST_NOT_DENIED: Final[dict[str, frozenset[str]]] = {
         }
     ),
 }
+
+
+# The staff workspace's rows live beside its parts (tests/matrix_rows/); imported last
+# because they use the helpers above.
+from tests.matrix_rows import (  # noqa: E402
+    case_list,
+    case_sections,
+    notifications,
+    overview_drafts,
+)
+
+for _part in (case_sections, case_list, notifications, overview_drafts):
+    EXPECTATIONS.update(_part.ROWS)

@@ -38,6 +38,11 @@ safety.refer       yes      yes        no       no        grant          no
 safety.process     yes      yes        no       no        grant          no
 measure.department no       no         yes      no        no             no
 work.mine          yes      yes        yes      no        no             no
+case.preview       yes      yes        no       no        grant          no
+case.search        yes      yes        no       no        grant          no
+case.bulk          no       yes        no       no        grant          no
+lead.overview      no       yes        no       no        grant          no
+notifications.mine yes      yes        yes      yes       yes            no
 =================  =======  =========  =======  ========  =============  ========
 
 - staff.home: the staff landing page at /staff/.
@@ -78,6 +83,14 @@ work.mine          yes      yes        yes      no        no             no
   and protective orders of a case (same rule as case.view).
 - measure.department: a partner department's view of the safety measures it owns, with
   only the brief written for it. With a measure: only one of their department's.
+- case.preview: the non-identifying facts of a case a person may claim but not yet open
+  (route, who reported, behaviour and place categories, urgency, age), so an adviser can
+  choose what to claim without reading the report. With a case: the claim rule.
+- case.search: searching across cases (the results are only cases case.view allows).
+- case.bulk: acting on several cases at once (assign, close); each case still asks
+  case.assign or case.close.
+- lead.overview: the lead's overview of open measures, tasks and caseloads.
+- notifications.mine: a person's own notifications and their email choice.
 - Every case rule refuses a member of staff with a conflict of interest on the case,
   whatever their role (CaseConflict).
 
@@ -229,6 +242,11 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "safety.process": _case_rule,
         "measure.department": _department_task_rule,
         "work.mine": _roles(Role.ADVISER, Role.CASE_LEAD, Role.PARTNER),
+        "case.preview": _claim_rule,
+        "case.search": _case_rule,
+        "case.bulk": _lead_case_rule,
+        "lead.overview": _lead_case_rule,
+        "notifications.mine": _roles(*_EVERY_ROLE),
     }
 )
 

@@ -6,6 +6,7 @@ answers 404, exactly as one that does not exist.
 
 from django.urls import path
 
+from waypoint.casework import urls_drafts, urls_list, urls_sections
 from waypoint.casework.views import case, inbox, matching, walk_in, work
 
 app_name = "casework"
@@ -43,3 +44,6 @@ urlpatterns = [
     path("matches/<uuid:match_id>/", matching.match_decide_view, name="match_decide"),
     path("cases/<uuid:case_id>/links/", matching.link_view, name="link"),
 ]
+urlpatterns += urls_sections.urlpatterns
+urlpatterns += urls_list.urlpatterns
+urlpatterns += urls_drafts.urlpatterns

@@ -3,6 +3,7 @@ returning reporter's view of a shared safety plan under /my-report/."""
 
 from django.urls import path
 
+from waypoint.safety import urls_overview
 from waypoint.safety.views import plans, processes, risk
 
 app_name = "safety"
@@ -32,3 +33,4 @@ urlpatterns = [
         name="process_save",
     ),
 ]
+urlpatterns += urls_overview.urlpatterns

@@ -41,6 +41,11 @@ EXPECTED: dict[str, set[str]] = {
     "safety.process": {"adviser", "case_lead"},
     "measure.department": {"partner"},
     "work.mine": {"adviser", "case_lead", "partner"},
+    "case.preview": {"adviser", "case_lead"},
+    "case.search": {"adviser", "case_lead"},
+    "case.bulk": {"case_lead"},
+    "lead.overview": {"case_lead"},
+    "notifications.mine": {"adviser", "case_lead", "partner", "insights", "administrator"},
 }
 
 
