@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +34,9 @@ CHROMIUM_ARGS = [
 ]
 MOBILE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+LAPTOP = {"width": 1366, "height": 768}  # the staff workspace's reference screen (issue 12)
+# Screenshots the browser tests keep as artefacts (CI keeps the folder; git ignores it).
+ARTEFACTS = Path(os.environ.get("WAYPOINT_TEST_ARTEFACTS", "test-results")) / "screenshots"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 CSP_MARKER = "waypoint-csp-violation:"
 
@@ -177,6 +182,14 @@ class BrowserSession:
 
 
 _axe = Axe()
+
+
+def save_screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """Keep a screenshot of `page` as a test artefact (test-results/screenshots/<name>.png)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
 
 
 def assert_no_axe_violations(page: Page) -> None:
