@@ -50,6 +50,11 @@ class Limit:
 
 # Wrong receipts for one reference: 5 in 15 minutes (security.md T7: block at attempt <= 6).
 RECEIPT_PER_REFERENCE: Final = Limit("receipt-ref", 5, 15 * 60)
+# Wrong receipts for one reference from one network. A reference that is blocked still
+# lets the right passphrase through from a network that has not guessed wrong at it in
+# this window, so that guessing at someone's reference cannot lock its owner out
+# (ADR 0035). Same window as RECEIPT_PER_REFERENCE; one wrong guess marks the network.
+RECEIPT_PER_REFERENCE_NETWORK: Final = Limit("receipt-ref-net", 1, 15 * 60)
 # Wrong receipts from one network, whatever the reference: 20 in 15 minutes.
 RECEIPT_PER_NETWORK: Final = Limit("receipt-net", 20, 15 * 60)
 # Reports submitted from one network: 30 an hour (a campus shares a few networks).
@@ -116,6 +121,11 @@ def network_of(request: HttpRequest) -> str:
         ip = ip.ipv4_mapped
     prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
     return str(ipaddress.ip_network((ip, prefix), strict=False))
+
+
+def reference_network_key(reference_key: str, request: HttpRequest) -> str:
+    """The key of the (reference, network) bucket; hashed like every other subject."""
+    return f"{reference_key}|{network_of(request)}"
 
 
 def _subject(request: HttpRequest | None, key: str | None) -> str:

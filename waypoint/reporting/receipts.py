@@ -336,10 +336,14 @@ def reference_bucket_key(reference_text: str) -> str:
 def check_receipt(request: HttpRequest, *, reference: str, passphrase: str) -> ReceiptCheck:
     """Check a reference and passphrase typed by a returning reporter.
 
-    1. If the network or the reference has used up its attempts, refuse at once (no
-       lookup, no hashing), even for the right passphrase, until the window ends.
-    2. Look the report up and verify with constant work (verify_passphrase).
-    3. A failure counts against both buckets; a success clears the reference's count
+    1. If the network has used up its attempts, refuse at once (no lookup, no hashing),
+       even for the right passphrase, until the window ends.
+    2. If the reference has used up its attempts, refuse at once too, unless this network
+       has not guessed wrong at this reference in the window: then the attempt is checked,
+       so someone guessing at a reference cannot lock its owner out (ADR 0035). Every
+       wrong guess marks its network, so each network gets at most one such try.
+    3. Look the report up and verify with constant work (verify_passphrase).
+    4. A failure counts against all three buckets; a success clears the reference's count
        (only the passphrase holder can do that) but never the network's, so that someone
        holding one receipt cannot wipe the count between guesses at others.
 
@@ -351,7 +355,11 @@ def check_receipt(request: HttpRequest, *, reference: str, passphrase: str) -> R
     if ratelimit.is_blocked(ratelimit.RECEIPT_PER_NETWORK, request=request):
         wait = ratelimit.retry_after(ratelimit.RECEIPT_PER_NETWORK)
         return ReceiptCheck(report=None, blocked=True, retry_after=wait)
-    if ratelimit.is_blocked(ratelimit.RECEIPT_PER_REFERENCE, key=ref_key):
+    pair_key = ratelimit.reference_network_key(ref_key, request)
+    reference_blocked = ratelimit.is_blocked(ratelimit.RECEIPT_PER_REFERENCE, key=ref_key)
+    if reference_blocked and ratelimit.is_blocked(
+        ratelimit.RECEIPT_PER_REFERENCE_NETWORK, key=pair_key
+    ):
         wait = ratelimit.retry_after(ratelimit.RECEIPT_PER_REFERENCE)
         return ReceiptCheck(report=None, blocked=True, retry_after=wait)
 
@@ -372,4 +380,9 @@ def check_receipt(request: HttpRequest, *, reference: str, passphrase: str) -> R
         return ReceiptCheck(report=report)
     ratelimit.record_failure(ratelimit.RECEIPT_PER_NETWORK, request=request)
     ratelimit.record_failure(ratelimit.RECEIPT_PER_REFERENCE, key=ref_key)
+    ratelimit.record_failure(ratelimit.RECEIPT_PER_REFERENCE_NETWORK, key=pair_key)
+    if reference_blocked:
+        # A wrong try let through a block is answered as the block (nothing new learnt).
+        wait = ratelimit.retry_after(ratelimit.RECEIPT_PER_REFERENCE)
+        return ReceiptCheck(report=None, blocked=True, retry_after=wait)
     return ReceiptCheck(report=None)

@@ -107,7 +107,9 @@ def test_five_failures_for_one_reference_block_the_sixth_attempt(any_cache, trav
     assert not ratelimit.is_blocked(limit, key="WP-7K3M9QXB")
 
 
-def test_a_blocked_reference_refuses_even_the_right_passphrase(traveller) -> None:
+def test_a_blocked_reference_refuses_even_the_right_passphrase_from_a_guessing_network(
+    traveller,
+) -> None:
     report, passphrase = issued_report()
     for number in range(5):
         # Each from another network, so only the reference's bucket fills.
@@ -118,7 +120,7 @@ def test_a_blocked_reference_refuses_even_the_right_passphrase(traveller) -> Non
         assert not result.blocked
 
     refused = receipts.check_receipt(
-        client("192.0.2.1"), reference=report.reference, passphrase=passphrase
+        client("198.51.0.1"), reference=report.reference, passphrase=passphrase
     )
     assert refused.blocked
     assert not refused.ok
@@ -126,17 +128,52 @@ def test_a_blocked_reference_refuses_even_the_right_passphrase(traveller) -> Non
     # However the reference is written.
     loose = report.reference.lower().replace("-", " ")
     assert receipts.check_receipt(
-        client("192.0.2.2"), reference=loose, passphrase=passphrase
+        client("198.51.1.2"), reference=loose, passphrase=passphrase
     ).blocked
 
     traveller.shift(dt.timedelta(minutes=14, seconds=59))
     assert receipts.check_receipt(
-        client("192.0.2.1"), reference=report.reference, passphrase=passphrase
+        client("198.51.2.1"), reference=report.reference, passphrase=passphrase
     ).blocked
     traveller.shift(dt.timedelta(seconds=1))  # the window ends
     assert receipts.check_receipt(
+        client("198.51.2.1"), reference=report.reference, passphrase=passphrase
+    ).ok
+
+
+def test_guessing_at_a_reference_does_not_lock_its_owner_out(traveller) -> None:
+    # Sam's reference was guessed at five times from one network (someone who knows it).
+    report, passphrase = issued_report()
+    for _ in range(5):
+        receipts.check_receipt(client("203.0.113.9"), reference=report.reference, passphrase="no")
+    assert ratelimit.is_blocked(ratelimit.RECEIPT_PER_REFERENCE, key=report.reference)
+    assert receipts.check_receipt(
+        client("203.0.113.9"), reference=report.reference, passphrase=passphrase
+    ).blocked
+
+    # Sam, at home on another network, still gets in with the right words.
+    assert receipts.check_receipt(
         client("192.0.2.1"), reference=report.reference, passphrase=passphrase
     ).ok
+
+
+def test_a_new_network_gets_one_try_at_a_blocked_reference_and_no_more(traveller) -> None:
+    report, passphrase = issued_report()
+    for number in range(5):
+        receipts.check_receipt(
+            client(f"198.51.{number}.1"), reference=report.reference, passphrase="no"
+        )
+    # A wrong try from a fresh network is answered as the block, and marks that network.
+    first = receipts.check_receipt(
+        client("192.0.2.3"), reference=report.reference, passphrase="still wrong"
+    )
+    assert first.blocked
+    assert not first.ok
+    assert receipts.check_receipt(
+        client("192.0.2.3"), reference=report.reference, passphrase=passphrase
+    ).blocked
+    # The per-network limit still applies to the owner's network as before.
+    assert ratelimit.count(ratelimit.RECEIPT_PER_NETWORK, request=client("192.0.2.3")) == 1
 
 
 def test_an_unknown_reference_is_blocked_just_like_a_real_one(traveller) -> None:
@@ -242,7 +279,8 @@ def test_the_cache_holds_no_ip_address_network_or_reference(traveller) -> None:
         receipts.check_receipt(client(), reference=report.reference, passphrase="wrong")
     ratelimit.hit(ratelimit.SUBMIT_PER_NETWORK, request=client())
     rows = cache_rows()
-    assert len(rows) == 3  # network and reference buckets for receipts, one for submitting
+    # Network, reference and (reference, network) buckets for receipts, one for submitting.
+    assert len(rows) == 4
     body = report.reference.removeprefix("WP-")
     for key, value in rows:
         for needle in (ADDRESS, PREFIX, f"{PREFIX}.0/24", report.reference, body):
