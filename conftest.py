@@ -14,6 +14,7 @@ pages, TOTP step included; `totp_code(user)` is the code their authenticator sho
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, Final
 
 import pytest
@@ -53,6 +54,12 @@ ALL_PERSONAS: Final = (*ROLE_PERSONAS.values(), "outsider", "staff_without_mfa")
 def _fast_password_hashing(settings: Settings) -> None:
     # Only the hasher is swapped in tests; crypto, cache and database are the real ones.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchors_per_test(settings: Settings, tmp_path: Path) -> None:
+    # Each test publishes audit anchors to its own file, never into the checkout's var/.
+    settings.WAYPOINT_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
 
 
 @pytest.fixture(scope="session")

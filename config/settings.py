@@ -87,6 +87,11 @@ WAYPOINT_KEYSETS = {
 for _name, _path in WAYPOINT_KEYSETS.items():
     if not _path.is_file():
         raise ImproperlyConfigured(f"The {_name} keyset file {_path} does not exist.")
+# The audit chain's published heads (privacy/anchors.py): append-only, outside the
+# database; in production put it where the database's owner cannot write.
+WAYPOINT_AUDIT_ANCHOR_FILE = env_path(
+    "WAYPOINT_AUDIT_ANCHOR_FILE", VAR_DIR / "audit" / "anchors.log"
+) or (VAR_DIR / "audit" / "anchors.log")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:

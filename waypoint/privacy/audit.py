@@ -12,8 +12,9 @@ sequence number at which the chain stops being what was written:
 - a forged entry fails its MAC, which needs the key (first broken = its seq);
 - a cut-off tail no longer reaches the head (first broken = first missing seq).
 
-An attacker who can write to the database can also move the head back; exporting the
-head elsewhere (`verify_audit` prints it) and checking it later with --anchor covers that.
+An attacker who can write to the database can also move the head back; anchors.py
+publishes the head outside the database on a schedule, and verification checks every
+published anchor (`verify_audit` does by default).
 """
 
 from __future__ import annotations
@@ -188,12 +189,19 @@ def append(
     return event
 
 
-def verify_audit_chain(*, anchor: tuple[int, str] | None = None) -> VerificationResult:
+def verify_audit_chain(
+    *, anchor: tuple[int, str] | None = None, anchors: Mapping[int, str] | None = None
+) -> VerificationResult:
     """Walk the whole chain in seq order (streamed) and report the first break.
 
-    `anchor` is a (seq, mac) pair exported earlier: the entry at that seq must still be
-    there with that MAC, which catches a tail cut off together with the head.
+    `anchor` is a (seq, mac) pair exported earlier, `anchors` many (seq -> mac): the
+    entry at each seq must still be there with that MAC, which catches a tail cut off
+    together with the head.
     """
+    expected = dict(anchors or {})
+    if anchor is not None:
+        expected[anchor[0]] = anchor[1]
+    latest = max(expected.items()) if expected else None
     prfs = keysets.load_keyset(keysets.AUDIT).primitive.all()
     prev_mac = ""
     count = 0
@@ -206,11 +214,11 @@ def verify_audit_chain(*, anchor: tuple[int, str] | None = None) -> Verification
         entry = dict(zip(_CHAIN_FIELDS, row, strict=True))
         count += 1
         problem = _entry_problem(entry, expected_seq=count, prev_mac=prev_mac, prfs=prfs)
+        anchored = expected.get(entry["seq"])
         if (
             problem is None
-            and anchor is not None
-            and entry["seq"] == anchor[0]
-            and not hmac.compare_digest(entry["mac"], anchor[1])
+            and anchored is not None
+            and not hmac.compare_digest(entry["mac"], anchored)
         ):
             problem = (count, "the entry at the anchor has a different MAC")
         if problem is not None:
@@ -218,7 +226,7 @@ def verify_audit_chain(*, anchor: tuple[int, str] | None = None) -> Verification
             return VerificationResult(ok=False, count=count, first_broken_seq=seq, reason=reason)
         prev_mac = entry["mac"]
     head = AuditHead.objects.filter(pk=1).first()
-    problem = _end_problem(head, last_seq=count, last_mac=prev_mac, anchor=anchor)
+    problem = _end_problem(head, last_seq=count, last_mac=prev_mac, anchor=latest)
     if problem is not None or head is None:
         seq, reason = problem or (1, "the audit head row is missing")
         return VerificationResult(ok=False, count=count, first_broken_seq=seq, reason=reason)

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from waypoint.privacy.anchors import read_anchors
 from waypoint.privacy.audit import AuditError, verify_audit_chain
 from waypoint.privacy.models import AuditEvent, AuditHead, AuditLogAppendOnlyError
 from waypoint.privacy.services import audit_record
@@ -348,3 +349,71 @@ def test_it_exits_with_status_1_from_the_command_line(tmp_path: Path):
     broken = manage("verify_audit")
     assert broken.returncode == 1
     assert "BROKEN at seq 2" in broken.stderr
+
+
+# --- Published anchors (privacy/anchors.py) ------------------------------------------------
+
+
+def cut_tail_and_roll_head_back(keep_through: int) -> None:
+    bypass_audit_protection()
+    sql("DELETE FROM privacy_auditevent WHERE seq > %s", [keep_through])
+    last_mac = AuditEvent.objects.get(seq=keep_through).mac
+    sql("UPDATE privacy_audithead SET seq = %s, mac = %s", [keep_through, last_mac])
+
+
+def test_verify_audit_catches_a_cut_tail_against_the_published_anchor_by_default():
+    base = record_events(5)
+    call_command("anchor_audit", stdout=io.StringIO())
+    cut_tail_and_roll_head_back(base + 3)
+    with pytest.raises(CommandError) as raised:
+        call_command("verify_audit", stdout=io.StringIO())
+    assert raised.value.returncode == 1
+    assert f"BROKEN at seq {base + 4}" in str(raised.value)
+
+
+def test_anchor_audit_appends_the_head_once_and_never_rewrites_earlier_lines(settings):
+    record_events(2)
+    call_command("anchor_audit", stdout=io.StringIO())
+    call_command("anchor_audit", stdout=io.StringIO())  # same head: nothing new
+    first = settings.WAYPOINT_AUDIT_ANCHOR_FILE.read_text()
+    record_events(1)
+    out = io.StringIO()
+    call_command("anchor_audit", stdout=out)
+    anchors = read_anchors()
+    assert len(anchors) == 2
+    assert anchors[-1].seq == head_seq()
+    assert settings.WAYPOINT_AUDIT_ANCHOR_FILE.read_text().startswith(first)
+    assert f"Anchored seq {head_seq()}" in out.getvalue()
+
+
+def test_a_broken_chain_is_not_anchored():
+    base = record_events(3)
+    bypass_audit_protection()
+    sql("UPDATE privacy_auditevent SET action = 'case.closed' WHERE seq = %s", [base + 2])
+    with pytest.raises(CommandError) as raised:
+        call_command("anchor_audit", stdout=io.StringIO())
+    assert raised.value.returncode == 1
+    assert "Nothing was anchored" in str(raised.value)
+
+
+def test_an_anchor_that_no_longer_matches_is_reported(settings):
+    base = record_events(2)
+    settings.WAYPOINT_AUDIT_ANCHOR_FILE.write_text(
+        f"2026-12-03T10:00:00.000000Z {base + 2} {'0' * 64}\n", encoding="ascii"
+    )
+    with pytest.raises(CommandError, match=f"BROKEN at seq {base + 2}"):
+        call_command("verify_audit", stdout=io.StringIO())
+
+
+def test_a_damaged_anchor_file_is_an_error_not_a_pass(settings):
+    record_events(1)
+    settings.WAYPOINT_AUDIT_ANCHOR_FILE.write_text("edited by hand\n", encoding="ascii")
+    with pytest.raises(CommandError, match="anchors unreadable"):
+        call_command("verify_audit", stdout=io.StringIO())
+
+
+def test_without_published_anchors_verify_audit_says_so():
+    record_events(1)
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "No published anchors yet" in out.getvalue()
