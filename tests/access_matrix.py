@@ -155,6 +155,9 @@ EXPECTATIONS: Final[dict[str, Row]] = {
     "safety:assessment": staff_page(adviser=404, case_lead=404),
     # Instruments in the admin: a version is never edited or deleted, and an instrument
     # comes with its first version (safety/admin.py).
+    # Case access requests are asked for by editing an account and are never deleted.
+    "admin:accounts_accessrequest_add": admin_page(403),
+    "admin:accounts_accessrequest_delete": admin_page(403),
     "admin:safety_riskinstrument_add": admin_page(403),
     "admin:safety_riskinstrument_delete": admin_page(403),
     "admin:safety_instrumentversion_delete": admin_page(403),

@@ -11,15 +11,20 @@ from typing import Any, Final
 
 from allauth.mfa.models import Authenticator
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from waypoint.accounts.admin_site import admin_site
-from waypoint.accounts.models import User
+from waypoint.accounts.models import AccessRequest, User
 from waypoint.accounts.policy import staff_user
 from waypoint.accounts.roles import Role
-from waypoint.accounts.services import staff_mfa_reset, staff_user_save
+from waypoint.accounts.services import (
+    StaffAccountError,
+    staff_access_decide,
+    staff_mfa_reset,
+    staff_user_save,
+)
 
 # What an administrator edits on a staff account (never a password: staff set their own).
 STAFF_FIELDS: Final = (
@@ -83,6 +88,13 @@ class StaffUserAdmin(admin.ModelAdmin[User]):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         staff_user_save(user=obj, actor=staff_user(request))
+        if getattr(obj, "pending_access", None) is not None:
+            self.message_user(
+                request,
+                "The change to case access waits for another administrator to approve it "
+                "(Case access requests). Everything else was saved.",
+                messages.WARNING,
+            )
 
     def get_form(
         self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
@@ -97,3 +109,61 @@ class StaffUserAdmin(admin.ModelAdmin[User]):
         for user in queryset:
             staff_mfa_reset(user=user, actor=actor)
         self.message_user(request, f"Two-factor authentication reset for {queryset.count()}.")
+
+
+@admin.register(AccessRequest, site=admin_site)
+class AccessRequestAdmin(admin.ModelAdmin[AccessRequest]):
+    """Case access waiting for a second administrator: read only, decided by the actions."""
+
+    list_display = [
+        "user",
+        "role",
+        "case_access_granted",
+        "requested_by",
+        "requested_at",
+        "state",
+        "decided_by",
+    ]
+    list_filter = ["state"]
+    readonly_fields = (
+        "user",
+        "role",
+        "case_access_granted",
+        "requested_by",
+        "requested_at",
+        "state",
+        "decided_by",
+        "decided_at",
+    )
+    fields = readonly_fields
+    actions = ["approve", "refuse"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # asked for by editing the account
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # the record of who asked and who decided stays
+
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[AccessRequest], approve: bool
+    ) -> None:
+        actor = staff_user(request)
+        done = 0
+        for access_request in queryset:
+            try:
+                staff_access_decide(request=access_request, actor=actor, approve=approve)
+            except StaffAccountError as error:
+                self.message_user(request, f"{access_request}: {error}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            verb = "Approved" if approve else "Refused"
+            self.message_user(request, f"{verb} {done} request(s).", messages.SUCCESS)
+
+    @admin.action(description="Approve the selected requests")
+    def approve(self, request: HttpRequest, queryset: QuerySet[AccessRequest]) -> None:
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Refuse the selected requests")
+    def refuse(self, request: HttpRequest, queryset: QuerySet[AccessRequest]) -> None:
+        self._decide(request, queryset, approve=False)

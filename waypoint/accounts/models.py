@@ -81,3 +81,43 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role in Role.values else "No role"
+
+
+class AccessRequest(models.Model):
+    """A change that would let a member of staff read more cases, waiting for a second
+    administrator (issue 13: nobody grants case access, least of all to themself, alone).
+
+    Holds the role and case-access flag asked for; approving applies them to the account.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+        REPLACED = "replaced", "Replaced by a later request"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_requests")
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    case_access_granted = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = "case access request"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(state="pending"),
+                name="accessrequest_one_pending_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display() or 'No role'} for {self.user}"

@@ -19,8 +19,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
-from waypoint.accounts.models import User
+from waypoint.accounts.models import AccessRequest, User
 from waypoint.accounts.roles import Role
 from waypoint.institution.models import Department
 from waypoint.privacy.identifiers import EMAIL, identifier_digest
@@ -86,12 +87,29 @@ def staff_user_create(
 
 
 @transaction.atomic
+def case_reach(role: str, case_access_granted: bool) -> int:
+    """How many cases an account could read: 0 none, 1 those assigned, 2 any unrestricted.
+
+    Mirrors accounts.policy's case rule (an administrator reads cases as a lead only when
+    granted); used to tell a change that widens access from one that does not.
+    """
+    if role == Role.CASE_LEAD or (role == Role.ADMINISTRATOR and case_access_granted):
+        return 2
+    return 1 if role == Role.ADVISER else 0
+
+
+@transaction.atomic
 def staff_user_save(*, user: User, actor: User) -> User:
     """Save an account edited by an administrator (the admin site calls this).
 
     Audits creation, role, department and case-access changes, and (de)activation. An
     administrator cannot take the administrator role away from themselves or deactivate
     their own account, so a deployment cannot lose its last way in by accident.
+
+    A change that would let the account read more cases (a new adviser or case lead, an
+    adviser made a lead, case access for an administrator) is not applied: it is kept as
+    an AccessRequest that another administrator approves (staff_access_decide). The rest
+    of the edit is saved; `user.pending_access` tells the caller.
     """
     previous = None if user._state.adding else User.objects.filter(pk=user.pk).first()
     if user.pk == actor.pk and (user.role != Role.ADMINISTRATOR or not user.is_active):
@@ -102,7 +120,15 @@ def staff_user_save(*, user: User, actor: User) -> User:
     if previous is None and not user.password:
         user.set_unusable_password()
     user.full_clean()
+    asked_role, asked_access = user.role, user.case_access_granted
+    before_role = previous.role if previous is not None else ""
+    before_access = previous.case_access_granted if previous is not None else False
+    widens = case_reach(asked_role, asked_access) > case_reach(before_role, before_access)
+    if widens:
+        # Keep what the account had (nothing, for a new one) until someone else approves.
+        user.role, user.case_access_granted = before_role, before_access
     user.save()
+    user.pending_access = None  # type: ignore[attr-defined]
     if previous is None:
         _user_audit(
             actor=actor,
@@ -110,25 +136,93 @@ def staff_user_save(*, user: User, actor: User) -> User:
             user=user,
             extra={"role": user.role, "department": str(user.department_id or "")},
         )
-        return user
-    if any(getattr(previous, f) != getattr(user, f) for f in _ACCESS_FIELDS):
-        _user_audit(
-            actor=actor,
-            action="staff.role_changed",
-            user=user,
-            extra={
-                "role_from": previous.role,
-                "role_to": user.role,
-                "department_from": str(previous.department_id or ""),
-                "department_to": str(user.department_id or ""),
-                "case_access_from": previous.case_access_granted,
-                "case_access_to": user.case_access_granted,
-            },
+    else:
+        if any(getattr(previous, f) != getattr(user, f) for f in _ACCESS_FIELDS):
+            _user_audit(
+                actor=actor,
+                action="staff.role_changed",
+                user=user,
+                extra=_access_change(previous, user.role, user.case_access_granted, user),
+            )
+        if previous.is_active != user.is_active:
+            action = "staff.account_reactivated" if user.is_active else "staff.account_deactivated"
+            _user_audit(actor=actor, action=action, user=user)
+    if widens:
+        user.pending_access = _access_request(  # type: ignore[attr-defined]
+            user=user, actor=actor, role=asked_role, case_access_granted=asked_access
         )
-    if previous.is_active != user.is_active:
-        action = "staff.account_reactivated" if user.is_active else "staff.account_deactivated"
-        _user_audit(actor=actor, action=action, user=user)
     return user
+
+
+def _access_change(
+    previous: User, role_to: str, case_access_to: bool, user: User
+) -> dict[str, object]:
+    return {
+        "role_from": previous.role,
+        "role_to": role_to,
+        "department_from": str(previous.department_id or ""),
+        "department_to": str(user.department_id or ""),
+        "case_access_from": previous.case_access_granted,
+        "case_access_to": case_access_to,
+    }
+
+
+def _access_request(
+    *, user: User, actor: User, role: str, case_access_granted: bool
+) -> AccessRequest:
+    # One pending request per account: a newer ask replaces the older one.
+    AccessRequest.objects.filter(user=user, state=AccessRequest.State.PENDING).update(
+        state=AccessRequest.State.REPLACED
+    )
+    request = AccessRequest.objects.create(
+        user=user, role=role, case_access_granted=case_access_granted, requested_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="staff.access_requested",
+        object_type=USER_OBJECT_TYPE,
+        object_id=str(user.pk),
+        extra={
+            "request": str(request.pk),
+            "role_to": role,
+            "case_access_to": case_access_granted,
+            "for_self": user.pk == actor.pk,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def staff_access_decide(*, request: AccessRequest, actor: User, approve: bool) -> AccessRequest:
+    """Approve or refuse a pending access request: only an administrator who neither asked
+    for it nor would receive it (four eyes, as for content, ADR 0011)."""
+    locked = AccessRequest.objects.select_for_update().get(pk=request.pk)
+    if actor.role != Role.ADMINISTRATOR or not actor.is_active:
+        raise StaffAccountError("Only an administrator can decide a case access request.")
+    if actor.pk in (locked.requested_by_id, locked.user_id):
+        raise StaffAccountError(
+            "Another administrator must decide this: not the one who asked for it, "
+            "and not the person it is for."
+        )
+    if locked.state != AccessRequest.State.PENDING:
+        raise StaffAccountError("This request has already been decided.")
+    locked.state = AccessRequest.State.APPROVED if approve else AccessRequest.State.REFUSED
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.save(update_fields=["state", "decided_by", "decided_at"])
+    user = User.objects.select_for_update().get(pk=locked.user_id)
+    extra = _access_change(user, locked.role, locked.case_access_granted, user)
+    extra |= {"request": str(locked.pk), "requested_by": str(locked.requested_by_id)}
+    if approve:
+        user.role, user.case_access_granted = locked.role, locked.case_access_granted
+        user.full_clean()
+        user.save(update_fields=["role", "case_access_granted"])
+    _user_audit(
+        actor=actor,
+        action="staff.access_approved" if approve else "staff.access_refused",
+        user=user,
+        extra=extra,
+    )
+    return locked
 
 
 @transaction.atomic

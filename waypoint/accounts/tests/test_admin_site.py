@@ -93,17 +93,20 @@ def _change(client: Client, user: User, **changes: object) -> object:
     return client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
 
 
-def test_changing_a_role_is_audited(client: Client, administrator: User, adviser: User) -> None:
+def test_changing_a_role_is_audited(
+    client: Client, administrator: User, adviser: User, security_department: object
+) -> None:
     login_as(client, administrator)
-    response = _change(client, adviser, role=Role.CASE_LEAD)
+    department = str(security_department.pk)  # type: ignore[attr-defined]
+    response = _change(client, adviser, role=Role.PARTNER, department=department)
     assert response.status_code == 302  # type: ignore[attr-defined]
     adviser.refresh_from_db()
-    assert adviser.role == Role.CASE_LEAD
+    assert adviser.role == Role.PARTNER
     event = AuditEvent.objects.get(action="staff.role_changed")
     assert event.actor_id == str(administrator.pk)
     assert event.object_id == str(adviser.pk)
     assert event.extra["role_from"] == "adviser"
-    assert event.extra["role_to"] == "case_lead"
+    assert event.extra["role_to"] == "partner"
 
 
 def test_deactivating_an_account_is_audited(
@@ -147,6 +150,8 @@ def test_an_account_created_in_the_admin_has_no_usable_password(
     assert response.status_code == 302
     user = User.objects.get(email="new.person@example.test")
     assert not user.has_usable_password()
+    assert user.role == ""  # an adviser reads cases: that waits for a second administrator
+    assert user.access_requests.get().role == Role.ADVISER
     assert AuditEvent.objects.filter(
         action="staff.account_created", object_id=str(user.pk)
     ).exists()
