@@ -124,6 +124,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one structured line per request (route name, status, time; ADR 0037).
+    "waypoint.common.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "waypoint.common.http.SecurityHeadersMiddleware",
@@ -447,13 +449,27 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "()": "waypoint.common.logs.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "waypoint.common.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # One JSON object per line in production (WAYPOINT_LOG_FORMAT=plain to read
+            # by eye); plain text in development.
+            "formatter": env_str("WAYPOINT_LOG_FORMAT", "json" if PRODUCTION else "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("WAYPOINT_LOG_LEVEL", "INFO")},
     "loggers": {
-        # Per-request access lines are not kept: on reporter routes even the time and
-        # path of a visit is metadata we promise not to hold.
+        # Django's and gunicorn's access lines are not kept (they carry paths and query
+        # strings); waypoint.request writes one line per request without them.
         "django.request": {"level": "ERROR"},
+        "waypoint.request": {"level": env_str("WAYPOINT_REQUEST_LOG_LEVEL", "INFO")},
         "django.server": {"level": "WARNING"},
         "django.security": {"level": "WARNING"},
     },

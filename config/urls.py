@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 
 from waypoint.accounts.admin_site import admin_site
+from waypoint.common.health import healthz_view, readyz_view
 
 # Waypoint's own error pages, which never read the request body (waypoint/common/error_views).
 handler400 = "waypoint.common.error_views.bad_request"
@@ -13,6 +14,9 @@ handler404 = "waypoint.common.error_views.page_not_found"
 handler500 = "waypoint.common.error_views.server_error"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # For load balancers (common/health.py, deploy/README.md).
+    path("healthz", healthz_view, name="healthz"),
+    path("readyz", readyz_view, name="readyz"),
     path("", include("waypoint.hub.urls")),
     path("", include("waypoint.reporting.urls")),
     path("staff/admin/", admin_site.urls),

@@ -73,6 +73,9 @@ def admin_page(administrator: Expectation) -> Row:
 
 EXPECTATIONS: Final[dict[str, Row]] = {
     # --- Public ---------------------------------------------------------------------------
+    # --- For load balancers: no session, nothing revealed ----------------------------------
+    "healthz": everyone(OK),
+    "readyz": everyone(OK),
     "hub:home": everyone(OK),
     "hub:check": everyone(OK),
     "hub:tell_us": everyone(OK),
