@@ -403,11 +403,21 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Evidence (encrypted before it is stored) lives in the database by default, so every app
+# server behind the proxy reads the same files (ADR 0038); "filesystem" keeps it under
+# WAYPOINT_MEDIA_ROOT for a single server.
+_EVIDENCE_STORAGE = env_str("WAYPOINT_EVIDENCE_STORAGE", "database")
+if _EVIDENCE_STORAGE not in {"database", "filesystem"}:
+    raise ImproperlyConfigured("WAYPOINT_EVIDENCE_STORAGE must be database or filesystem.")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env_path("WAYPOINT_MEDIA_ROOT", VAR_DIR / "media")},
-    },
+    "default": (
+        {"BACKEND": "waypoint.privacy.blob_storage.DatabaseBlobStorage"}
+        if _EVIDENCE_STORAGE == "database"
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": env_path("WAYPOINT_MEDIA_ROOT", VAR_DIR / "media")},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -102,3 +102,21 @@ class AuditHead(models.Model):
 
 class AuditLogAppendOnlyError(Exception):
     pass
+
+
+class StoredChunk(models.Model):
+    """A piece of an encrypted file kept in the database (blob_storage.py), so that every
+    app server reads and writes the same files. Only ciphertext is ever stored here."""
+
+    name = models.CharField(max_length=255)
+    position = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "position"], name="storedchunk_name_position")
+        ]
+        verbose_name = "stored file chunk"
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.position}"
