@@ -139,3 +139,15 @@ def signed_in_client(client: Client) -> Iterator[Callable[[User], Client]]:
         return client
 
     yield sign_in
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Summaries a test leaves for the end of the run (the crash test's numbers).
+    if not hasattr(session.config, "workerinput"):
+        for old in Path("test-results").glob("*.summary"):
+            old.unlink()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for summary in sorted(Path("test-results").glob("*.summary")):
+        terminalreporter.write_line(summary.read_text().strip())

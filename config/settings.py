@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "waypoint.reporting",
     "waypoint.casework",
     "waypoint.safety",
+    "waypoint.notifications",  # after the apps whose events it records (ADR 0033)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/admin/", admin_site.urls),
     path("staff/content/", include("waypoint.hub.staff_urls")),
     path("", include("waypoint.safety.urls")),
+    path("staff/notifications/", include("waypoint.notifications.urls")),
     path("staff/", include("waypoint.casework.urls")),
     path("staff/", include("waypoint.accounts.urls")),
     path("accounts/", include("waypoint.accounts.allauth_urls")),

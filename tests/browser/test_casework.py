@@ -95,14 +95,16 @@ def triage_the_inbox(walk: StaffWalk, reference: str) -> None:
     walk.follow("Clear filters")
 
     walk.press(f"Claim case {reference}")
-    assert walk.h1() == f"Case {reference}"
+    assert walk.h1() == "Overview"  # the case's first section (ADR 0031)
+    assert reference in page.locator(".idbar").inner_text()
     assert page.get_by_text("This case is yours now.").is_visible()
     walk.check("case page, just claimed")
 
 
 def change_the_status(walk: StaffWalk) -> None:
     page = walk.page
-    form = page.locator("form#status")
+    form = page.locator("#status form")  # on the Overview, behind "Change the status"
+    page.locator("#status > summary").click()
     with page.expect_navigation():
         form.get_by_role("button", name="Change the status").click()
     summary = page.locator("#error-summary")
@@ -120,21 +122,23 @@ def change_the_status(walk: StaffWalk) -> None:
     with page.expect_navigation():
         form.get_by_role("button", name="Change the status").click()
     assert page.get_by_text("The case is now “Triaged”.").is_visible()
-    assert page.locator("#status-title").inner_text() == "Status: Triaged"
+    assert page.locator("#workflow-title").inner_text() == "Status: Triaged"
 
 
 def send_a_message(walk: StaffWalk) -> str:
     """The reply template goes into the box (at once with scripts, by the server without),
     then the message is sent. Returns the message's first words."""
     page = walk.page
+    with page.expect_navigation():
+        page.locator("nav.case-sections").get_by_role("link", name="Messages").click()
+    assert walk.h1() == "Messages"
     panel = page.locator("#messages")
     body = panel.get_by_label("Message to the reporter")
     if walk.javascript:
-        walk.press("Send message")  # nothing written: the form comes back on its own page
-        assert walk.h1() == "Message to the reporter"
+        walk.press("Send message")  # nothing written: the section comes back with the error
+        assert walk.h1() == "Messages"
         assert "Write a message before sending it." in page.locator("#error-summary").inner_text()
-        walk.check("message page: a message sent with nothing written")
-        walk.follow("Back to the case without sending")
+        walk.check("messages section: a message sent with nothing written")
         body.fill(FIRST_WORDS)
         panel.get_by_label("Reply template").select_option(label="Offering a time to talk")
         before = page.url
@@ -144,21 +148,21 @@ def send_a_message(walk: StaffWalk) -> str:
         assert text.startswith(FIRST_WORDS + "\n\nHello,\n\nWould you like to talk"), text
         assert page.evaluate("document.activeElement.name") == "body"
     else:
-        # Nothing typed: the case page comes back with the template in the box.
+        # Nothing typed: the section comes back with the template in the box.
         panel.get_by_label("Reply template").select_option(label="First reply")
         walk.press_named("Insert template")
-        assert "template=" in page.url and page.url.endswith("#messages")
+        assert "template=" in page.url and page.url.endswith("#reply")
         assert body.input_value().startswith("Hello,\n\nThank you for getting in touch")
-        walk.check("case page with a reply template in the message box")
-        # Words typed, then a template: the form comes back on a page of its own.
+        walk.check("messages section with a reply template in the message box")
+        # Words typed, then a template: the section comes back with both in the box.
         body.fill(FIRST_WORDS)
         panel.get_by_label("Reply template").select_option(label="Offering a time to talk")
         walk.press_named("Insert template")
-        assert walk.h1() == "Message to the reporter"
+        assert walk.h1() == "Messages"
         assert page.get_by_text("Nothing has been sent yet.").is_visible()
         body = page.locator("main").get_by_label("Message to the reporter")
         assert body.input_value().startswith(FIRST_WORDS + "\n\nHello,\n\nWould you like")
-        walk.check("message page with typed words and a template")
+        walk.check("messages section with typed words and a template")
         assert Message.objects.count() == 0
     body.fill(body.input_value().replace("[day and time]", "Tuesday at 10am"))
     walk.press("Send message")
@@ -169,7 +173,7 @@ def send_a_message(walk: StaffWalk) -> str:
 
 def add_a_note_by_keyboard_and_correct_it(walk: StaffWalk, case: Case) -> None:
     page = walk.page
-    walk.goto(f"/staff/cases/{case.pk}/")
+    walk.goto(f"/staff/cases/{case.pk}/timeline/")  # notes are added beside the timeline
     # Keyboard only: Tab to the note box, type, Tab to its button, Enter.
     tab_to(page, "#id_note-text", limit=400)
     page.keyboard.type(NOTE)
@@ -182,7 +186,7 @@ def add_a_note_by_keyboard_and_correct_it(walk: StaffWalk, case: Case) -> None:
     with page.expect_navigation():
         timeline.get_by_role("link", name="Correct this note").first.click()
     assert page.locator("#add-note-title").inner_text() == "Correct a note"
-    walk.check("case page, correcting a note")
+    walk.check("timeline, correcting a note")
     page.locator("#add-note").get_by_label("Note", exact=True).fill(CORRECTION)
     walk.press("Save the correction")
     assert timeline.get_by_text(CORRECTION).is_visible()
@@ -205,6 +209,8 @@ def log_a_contact_attempt(walk: StaffWalk) -> None:
 
 def add_a_task(walk: StaffWalk, case: Case, adviser: User) -> Task:
     page = walk.page
+    people = f"/staff/cases/{case.pk}/people/"  # tasks are under People and matches
+    walk.goto(people)
     tasks = page.locator("#tasks")
     # A department's task needs a brief: the form comes back on a page of its own.
     tasks.get_by_label("What needs doing").fill(TASK_TITLE)
@@ -213,13 +219,15 @@ def add_a_task(walk: StaffWalk, case: Case, adviser: User) -> Task:
     assert walk.h1() == "Add a task"
     assert "Write a brief for the department" in page.locator("#error-summary").inner_text()
     walk.check("add a task, a department's task without a brief")
-    walk.follow("Back to the case without adding a task")
+    walk.goto(people)
     tasks.get_by_label("What needs doing").fill(TASK_TITLE)
     tasks.get_by_label("Who will do it").select_option(label=adviser.display_name)
     tasks.get_by_label("Due by (optional)").fill(in_days(7))
     walk.press("Add the task")
     assert page.get_by_text("The task was added.").is_visible()
-    walk.check("case page with a note, a correction, a contact attempt and a task")
+    assert page.locator("#tasks").get_by_text(TASK_TITLE).is_visible()  # the Overview: due
+    walk.check("overview with a task due")
+    walk.goto(people)
     task = Task.objects.get(case=case)
     assert task.title == TASK_TITLE
     assert task.assignee == adviser
@@ -235,8 +243,8 @@ def add_a_task(walk: StaffWalk, case: Case, adviser: User) -> Task:
 def the_other_case_pages(walk: StaffWalk, case: Case) -> None:
     page = walk.page
     walk.goto(f"/staff/cases/{case.pk}/timeline/")
-    assert walk.h1().startswith("Timeline of case")
-    walk.check("timeline page")
+    assert walk.h1() == "Timeline"
+    walk.check("timeline with a note, a correction and a contact attempt")
 
     walk.goto(f"/staff/cases/{case.pk}/")
     walk.follow("Close this case")
@@ -321,8 +329,8 @@ def test_a_case_lead_links_two_reports_that_name_the_same_email_written_differen
     sign_in(page, case_lead)
     walk.check("staff home, case lead")
 
-    # The alert on one of the cases.
-    walk.goto(f"/staff/cases/{first.report.case.pk}/")
+    # The alert on one of the cases (People and matches).
+    walk.goto(f"/staff/cases/{first.report.case.pk}/people/")
     links = page.locator("#case-links")
     assert links.get_by_text("Possible match").is_visible()
     assert links.get_by_role("link", name=second.reference).is_visible()
@@ -351,7 +359,7 @@ def test_a_case_lead_links_two_reports_that_name_the_same_email_written_differen
     assert match.status == MatchStatus.LINKED
     assert CaseLink.objects.count() == 1
     for this, other in ((first, second), (second, first)):
-        walk.goto(f"/staff/cases/{this.report.case.pk}/")
+        walk.goto(f"/staff/cases/{this.report.case.pk}/people/")
         links = page.locator("#case-links")
         assert links.get_by_role("link", name=other.reference).is_visible()
         assert links.get_by_text("from a match").is_visible()
@@ -525,5 +533,6 @@ def test_an_adviser_records_a_walk_in_disclosure_and_hands_over_the_receipt(
     assert len(page.locator("#receipt-passphrase").inner_text().split()) == 8
     walk.check("walk-in receipt")
     walk.follow("Open the case")
-    assert walk.h1() == f"Case {reference}"
+    assert walk.h1() == "Overview"
+    assert reference in page.locator(".idbar").inner_text()
     assert Case.objects.get(report__reference=reference).assignments.get().user == adviser

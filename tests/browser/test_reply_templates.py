@@ -67,7 +67,7 @@ def _insert_first_reply(walk: StaffWalk) -> str:
         assert page.evaluate("document.activeElement.name") == "body"
     else:
         walk.press_named("Insert template")
-        assert "template=" in page.url and page.url.endswith("#messages")
+        assert "template=" in page.url and page.url.endswith("#reply")
     return panel.get_by_label("Message to the reporter").input_value()
 
 
@@ -85,7 +85,7 @@ def test_first_reply_is_filled_in_and_a_placeholder_left_is_refused_until_replac
     walk = staff_walk(browser_session, javascript=javascript)
     page = walk.page
     sign_in(page, adviser)
-    walk.goto(f"/staff/cases/{made.report.case.pk}/")
+    walk.goto(f"/staff/cases/{made.report.case.pk}/messages/")  # the case's Messages section
 
     # The words Waypoint knows are in the box; nothing is left in square brackets.
     text = _insert_first_reply(walk)
@@ -93,13 +93,13 @@ def test_first_reply_is_filled_in_and_a_placeholder_left_is_refused_until_replac
     assert f"getting in touch with {TEAM}." in text
     assert f"we read and answer messages {HOURS}." in text
     assert "[" not in text and "]" not in text
-    walk.check("case page with the first reply filled in")
+    walk.check("messages section with the first reply filled in")
 
     # A placeholder the adviser meant to fill and forgot: nothing goes.
     typed = f"{text}\n\n{LEFT_OVER}"
     page.locator("#messages").get_by_label("Message to the reporter").fill(typed)
     walk.press("Send message")
-    assert walk.h1() == "Message to the reporter"
+    assert walk.h1() == "Messages"
     assert page.title().startswith("Error: ")
     assert REFUSAL in page.locator("#error-summary").inner_text()
     box = page.locator("main").get_by_label("Message to the reporter")
@@ -115,7 +115,7 @@ def test_first_reply_is_filled_in_and_a_placeholder_left_is_refused_until_replac
     box.fill(typed.replace(LEFT_OVER, PUT_RIGHT))
     walk.press("Send message")
     assert page.get_by_text("Your message was sent.").is_visible()
-    walk.check("case page after the message was sent")
+    walk.check("messages section after the message was sent")
 
     # The reporter, in a browser of their own, reads it with no square bracket in it.
     reporter = staff_walk(browser_session, javascript=javascript, viewport=MOBILE, reporter=True)

@@ -61,7 +61,8 @@ def assigned_report(adviser: User, marker: str) -> Made:
 
 def to_the_case(walk: StaffWalk, case: Case) -> None:
     walk.goto(f"/staff/cases/{case.pk}/")
-    assert walk.h1() == f"Case {case.report.reference}"
+    assert walk.h1() == "Overview"  # the case's first section (ADR 0031)
+    assert case.report.reference in walk.page.locator(".idbar").inner_text()
 
 
 # --- Risk -----------------------------------------------------------------------------------------
@@ -83,8 +84,8 @@ def test_an_adviser_completes_the_risk_checklist_raises_the_band_and_reads_the_g
     main = page.locator("main")
     sign_in(page, adviser)
     to_the_case(walk, case)
-    assert page.locator(".risk-panel").get_by_text("No risk assessment yet.").is_visible()
-    walk.follow("Risk assessments of this case")
+    assert page.locator("#risk").get_by_text("No risk assessment yet.").is_visible()
+    walk.follow("Risk")  # the sub navigation
     assert walk.h1().startswith("Risk assessments")
     walk.check("risk assessments, none yet")
 
@@ -187,7 +188,7 @@ def record_referrals(walk: StaffWalk, case: Case) -> None:
     page = walk.page
     main = page.locator("main")
     to_the_case(walk, case)
-    walk.follow("Referrals and disclosures")
+    walk.follow("Referrals and processes")  # the sub navigation
     assert walk.h1() == "Referrals and disclosures"
     walk.check("referrals, none yet")
     walk.press("Record referral")
@@ -252,8 +253,8 @@ def test_an_adviser_makes_and_shares_a_safety_plan_and_refers_and_the_reporter_r
     page = walk.page
     sign_in(page, adviser)
     to_the_case(walk, case)
-    walk.follow("Open the safety plan")
-    assert walk.h1().endswith("Safety plan")
+    walk.follow("Safety plan and measures")  # the sub navigation
+    assert walk.h1() == "Safety plan and measures"
     assert page.locator("#sharing").get_by_text("Not shared.").is_visible()
     walk.check("safety plan, empty")
     add_actions(walk)

@@ -12,7 +12,6 @@ WAYPOINT_REQUIRE_MULTI_SERVER=1, so there it fails rather than skips).
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import secrets
@@ -24,7 +23,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ import pytest
 import redis
 from django.conf import settings
 
+from tests.http_browser import Browser
 from waypoint.accounts.tests.support import code_for_secret
 from waypoint.reporting.steps import steps_for
 from waypoint.reporting.tests.flow import answers_for
@@ -78,74 +77,6 @@ class Servers:
     b: str
     proxy: str
     database_url: str
-
-
-class Browser:
-    """A cookie jar and no automatic redirects, like a person's browser seen by the server."""
-
-    def __init__(self) -> None:
-        self.jar = http.cookiejar.CookieJar()
-        self.token = ""  # the CSRF token of the last form seen (kept in the session)
-
-        class _Stay(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-                return None
-
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _Stay()
-        )
-
-    def request(
-        self, url: str, data: bytes | None = None, content_type: str | None = None
-    ) -> tuple[int, dict[str, str], bytes]:
-        headers = {"User-Agent": "two-server-test"}
-        if data is not None:
-            origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
-            headers |= {"Origin": origin, "Content-Type": content_type or ""}
-        request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                answer = response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as error:
-            answer = error.code, dict(error.headers), error.read()
-        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', answer[2])
-        if found:
-            self.token = found[1].decode()
-        return answer
-
-    def get(self, url: str) -> tuple[int, dict[str, str], bytes]:
-        return self.request(url)
-
-    def post(self, url: str, fields: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
-        token = self.csrf_token()
-        pairs = [("csrfmiddlewaretoken", token)]
-        for name, value in fields.items():
-            for item in value if isinstance(value, list) else [value]:
-                pairs.append((name, str(item)))
-        body = urllib.parse.urlencode(pairs).encode()
-        return self.request(url, body, "application/x-www-form-urlencoded")
-
-    def upload(self, url: str, fields: dict[str, str], name: str, data: bytes) -> int:
-        boundary = uuid.uuid4().hex
-        parts = [("csrfmiddlewaretoken", self.csrf_token()), *fields.items()]
-        body = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-            for k, v in parts
-        )
-        body += (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"'
-                "\r\nContent-Type: text/plain\r\n\r\n"
-            ).encode()
-            + data
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
-        status, _, _ = self.request(url, body, f"multipart/form-data; boundary={boundary}")
-        return status
-
-    def csrf_token(self) -> str:
-        assert self.token, "no form seen yet: GET a page with a form first"
-        return self.token
 
 
 def _manage(env: dict[str, str], *args: str) -> None:

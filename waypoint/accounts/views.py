@@ -8,13 +8,21 @@ from django.views.decorators.http import require_safe
 
 from waypoint.accounts.policy import staff_user, staff_view
 from waypoint.accounts.selectors import staff_home_links_for_user
+from waypoint.notifications.selectors import today_for_staff
 
 
 @require_safe
 @staff_view("staff.home")
 def staff_home_view(request: HttpRequest) -> HttpResponse:
-    links = staff_home_links_for_user(user=staff_user(request))
-    context = {"links": links, "idle_minutes": settings.WAYPOINT_STAFF_IDLE_SECONDS // 60}
+    # "Today": what is due, unread and overdue for this person (notifications app, which
+    # reads every feature's work; ADR 0033), then the role's usual links.
+    user = staff_user(request)
+    links = staff_home_links_for_user(user=user)
+    context = {
+        "today": today_for_staff(user=user),
+        "links": links,
+        "idle_minutes": settings.WAYPOINT_STAFF_IDLE_SECONDS // 60,
+    }
     return render(request, "accounts/staff_home.html", context)
 
 

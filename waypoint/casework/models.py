@@ -488,3 +488,39 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Typed work kept across a session time-out (issue 12) ----------------------------------------
+
+
+class DraftKind(models.TextChoices):
+    NOTE = "note", "Note"
+    MESSAGE = "message", "Message to the reporter"
+    PLAN_ACTION = "plan_action", "Safety plan action"
+
+
+class WorkDraft(models.Model):
+    """Text a member of staff typed on a case but has not sent yet, kept for them alone.
+
+    Sealed with the case's key like notes, so shredding the key erases it too. One per
+    person, case and kind of form; never shown in the timeline nor to anyone else.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    data_key = models.ForeignKey(DataKey, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=DraftKind.choices)
+    # Which of several forms of that kind on the page it came from (a safety plan area),
+    # so it comes back in the same box. A choice value, never typed words.
+    place = models.SlugField(max_length=30, blank=True)
+    text = EncryptedTextField(data_key="data_key", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case", "kind"], name="workdraft_one_per_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} draft on {self.case_id}"

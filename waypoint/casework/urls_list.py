@@ -3,6 +3,12 @@
 Included by casework/urls.py under the same "casework" namespace.
 """
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from waypoint.casework.views import bulk, inbox, search
+
+urlpatterns: list[URLPattern] = [
+    path("cases/search/", search.search_view, name="search"),
+    path("cases/bulk/", bulk.bulk_view, name="bulk"),
+    path("cases/<uuid:case_id>/preview/", inbox.preview_view, name="preview"),
+]

@@ -45,6 +45,7 @@ from waypoint.hub.forms import (
     revision_data_validate,
 )
 from waypoint.hub.models import ContentRevision
+from waypoint.notifications import services as notifications
 from waypoint.privacy.services import audit_record
 
 REVISION_OBJECT_TYPE: Final = "hub.contentrevision"
@@ -283,6 +284,7 @@ def revision_submit(*, revision: ContentRevision, author: User) -> ContentRevisi
     revision.submitted_at = timezone.now()
     revision.save(update_fields=["data", "status", "submitted_at"])
     _audit(actor=author, action="content.revision_submitted", revision=revision)
+    notifications.notify_content_submitted(revision=revision)
     return revision
 
 
@@ -365,6 +367,7 @@ def revision_approve(
             "publication_changed": is_published != was_published,
         },
     )
+    notifications.notify_content_decided(revision=revision, reviewer=reviewer)
     return revision
 
 
@@ -383,6 +386,7 @@ def revision_reject(*, revision: ContentRevision, reviewer: User, note: str) -> 
     revision.full_clean()
     revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     _audit(actor=reviewer, action="content.revision_rejected", revision=revision)
+    notifications.notify_content_decided(revision=revision, reviewer=reviewer)
     return revision
 
 

@@ -20,6 +20,8 @@ _ITEMS = {
 urlpatterns: list[URLPattern] = [
     path("", views.content_list_view, name="list"),
     path("review/", views.review_queue_view, name="queue"),
+    # POST only: the editor's live preview (content-preview.js).
+    path("preview/", views.markdown_preview_view, name="markdown_preview"),
     path("revisions/<uuid:revision_id>/", views.revision_view, name="revision"),
     path("revisions/<uuid:revision_id>/edit/", views.revision_edit_view, name="revision_edit"),
     path(

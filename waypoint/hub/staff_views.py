@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from waypoint.accounts import policy
@@ -32,9 +33,20 @@ from waypoint.hub.forms import (
     content_editor,
     content_spec,
 )
+from waypoint.hub.markdown import render_markdown
 from waypoint.hub.models import ContentRevision
 
 Status = ContentRevision.Status
+
+# The Markdown field of each kind of item that has one: the editor shows its preview
+# beside it. (A service's description is plain text with line breaks, not Markdown.)
+MARKDOWN_FIELDS: dict[str, str] = {
+    ContentRevision.Kind.PAGE: "body",
+    ContentRevision.Kind.CAMPAIGN: "body",
+}
+# A Markdown body longer than this is not previewed (the live preview posts on every pause).
+PREVIEW_MAX_CHARS = 100_000
+ACTION_PREVIEW = "preview"
 
 
 def _spec(kind: str) -> KindSpec:
@@ -142,18 +154,48 @@ def _after_save(request: HttpRequest, revision: ContentRevision, user: User) -> 
     return _to_revision(revision)
 
 
+def _preview_html(text: str) -> SafeString:
+    """The hub's own renderer, so the preview is exactly what the public page shows."""
+    return render_markdown(text[:PREVIEW_MAX_CHARS])
+
+
+def _previewing(request: HttpRequest) -> bool:
+    """The "Preview" button (for browsers without JavaScript): show, do not save."""
+    return request.method == "POST" and request.POST.get("action") == ACTION_PREVIEW
+
+
 def _editor_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     editor: ContentEditor = context["editor"]
-    status = 400 if request.method == "POST" else 200
-    has_errors = request.method == "POST" and bool(
+    previewing = _previewing(request)
+    status = 400 if request.method == "POST" and not previewing else 200
+    has_errors = (request.method == "POST" or previewing) and bool(
         editor.form.errors
         or editor.summary.errors
         or any(formset.total_error_count() for formset in editor.formsets)
     )
+    markdown_field = MARKDOWN_FIELDS.get(editor.spec.kind, "")
+    preview = None
+    if markdown_field and markdown_field in editor.form.fields:
+        bound = editor.form[markdown_field]
+        bound.field.widget.attrs.update(
+            {
+                "data-markdown-preview": reverse("content:markdown_preview"),
+                "aria-controls": "content-preview",
+            }
+        )
+        preview = _preview_html(str(bound.value() or ""))
     return render(
         request,
         "hub/staff/edit.html",
-        {**context, "spec": editor.spec, "has_errors": has_errors},
+        {
+            **context,
+            "spec": editor.spec,
+            "has_errors": has_errors and not previewing,
+            "preview_errors": has_errors and previewing,
+            "previewing": previewing,
+            "markdown_field": markdown_field,
+            "preview": preview,
+        },
         status=status,
     )
 
@@ -165,7 +207,7 @@ def item_create_view(request: HttpRequest, kind: str) -> HttpResponse:
     user = staff_user(request)
     if request.method == "POST":
         editor = content_editor(kind=spec.kind, object_id=None, post=request.POST)
-        if editor.is_valid():
+        if not _previewing(request) and editor.is_valid():
             revision = _save_draft(request, editor=editor, user=user, object_id=None, draft=None)
             if revision is not None:
                 return _after_save(request, revision, user)
@@ -195,7 +237,7 @@ def item_edit_view(request: HttpRequest, kind: str, object_id: uuid.UUID) -> Htt
         )
     else:
         editor = content_editor(kind=spec.kind, object_id=object_id, post=request.POST)
-        if editor.is_valid():
+        if not _previewing(request) and editor.is_valid():
             revision = _save_draft(
                 request, editor=editor, user=user, object_id=object_id, draft=None
             )
@@ -224,7 +266,7 @@ def revision_edit_view(request: HttpRequest, revision_id: uuid.UUID) -> HttpResp
         return _to_revision(revision)
     if request.method == "POST":
         editor = content_editor(kind=revision.kind, object_id=revision.object_id, post=request.POST)
-        if editor.is_valid():
+        if not _previewing(request) and editor.is_valid():
             saved = _save_draft(
                 request, editor=editor, user=user, object_id=revision.object_id, draft=revision
             )
@@ -396,3 +438,20 @@ def revision_send_back_view(request: HttpRequest, revision_id: uuid.UUID) -> Htt
         note=str(form.cleaned_data["note"]),
     )
     return _to_revision(revision)
+
+
+# --- Live preview (content-preview.js) --------------------------------------------------------
+
+
+@staff_view("content.edit")
+@require_POST
+def markdown_preview_view(request: HttpRequest) -> HttpResponse:
+    """The Markdown in "text" rendered by the hub's own renderer, as an HTML fragment for
+    the editor's preview pane. Writes nothing; the text is not kept or logged."""
+    text = str(request.POST.get("text", ""))
+    if len(text) > PREVIEW_MAX_CHARS:
+        return HttpResponse(
+            "<p>This is too long to preview here. Save the draft and open its preview.</p>",
+            status=400,
+        )
+    return render(request, "hub/staff/_markdown_preview.html", {"preview": _preview_html(text)})

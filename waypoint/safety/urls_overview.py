@@ -3,6 +3,10 @@
 Included by safety/urls.py under the same "safety" namespace.
 """
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from waypoint.safety.views import overview
+
+urlpatterns: list[URLPattern] = [
+    path("staff/overview/", overview.lead_overview_view, name="lead_overview"),
+]

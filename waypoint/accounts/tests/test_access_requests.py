@@ -12,7 +12,6 @@ from waypoint.accounts.roles import Role
 from waypoint.accounts.services import (
     StaffAccountError,
     staff_access_decide,
-    staff_totp_enrol,
     staff_user_save,
 )
 from waypoint.accounts.tests.factories import UserFactory
@@ -37,9 +36,9 @@ def _grant_self_in_the_admin(client: Client, administrator: User) -> None:
 
 @pytest.fixture
 def second_administrator(administrator: User) -> User:
-    reviewer = UserFactory(role=Role.ADMINISTRATOR)
-    staff_totp_enrol(user=reviewer, secret="WAYPOINTSECONDADMINTOTPSECRET234")
-    return reviewer
+    return UserFactory.create(
+        role=Role.ADMINISTRATOR, totp_secret="WAYPOINTSECONDADMINTOTPSECRET234"
+    )
 
 
 def test_an_administrator_ticking_case_access_for_themself_does_not_get_it(

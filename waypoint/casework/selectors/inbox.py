@@ -65,6 +65,9 @@ ASSIGNMENT_UNASSIGNED: Final = "unassigned"
 SORT_DUE: Final = "due"
 SORT_NEWEST: Final = "newest"
 SORT_OLDEST: Final = "oldest"
+SORT_DUE_LAST: Final = "due_last"
+SORT_REFERENCE: Final = "reference"
+SORT_REFERENCE_DESC: Final = "reference_desc"
 
 # The inbox's short words for the routes (the report form's labels are longer).
 ROUTE_LABELS: Final[dict[str, str]] = {
@@ -82,9 +85,17 @@ _ORDERINGS: Final[dict[str, tuple[str, ...]]] = {
     # Urgent first; then the cases still waiting for first contact, the most overdue
     # first; then the contacted ones, in the order they fell due.
     SORT_DUE: ("-is_urgent", "-awaiting_contact", "clock__first_contact_due_at", "id"),
+    # The same order reversed (the "First contact" column sorted descending).
+    SORT_DUE_LAST: ("is_urgent", "awaiting_contact", "-clock__first_contact_due_at", "-id"),
     SORT_NEWEST: ("-opened_at", "-id"),
     SORT_OLDEST: ("opened_at", "id"),
+    # The report's reference is unique (indexed): sorting by it joins the report only for
+    # the page's ids, never for the count.
+    SORT_REFERENCE: ("report__reference",),
+    SORT_REFERENCE_DESC: ("-report__reference",),
 }
+# The only sort keys the inbox accepts (the table's column links; anything else: SORT_DUE).
+SORT_KEYS: Final = frozenset(_ORDERINGS)
 
 
 @dataclass(frozen=True)
@@ -427,6 +438,40 @@ def _row(
     )
 
 
+def inbox_row_queryset(cases: QuerySet[Case], *, sort: str) -> QuerySet[Case]:
+    """What the rows of a list of cases need (also the search results' rows)."""
+    return _page_queryset(cases, sort=sort)
+
+
+def inbox_rows(
+    *,
+    cases: list[Case],
+    user: User,
+    institution: Institution | None,
+    now: datetime.datetime,
+) -> list[InboxRow]:
+    """The rows for cases read with inbox_row_queryset (one query: the holidays)."""
+    calendar = WorkingCalendar.for_institution(institution)
+    status_labels = dict(CaseStatus.choices)
+    sees_all = _lead_like(user)
+    return [
+        _row(
+            case,
+            user=user,
+            sees_all=sees_all,
+            now=now,
+            calendar=calendar,
+            status_labels=status_labels,
+        )
+        for case in cases
+    ]
+
+
+def may_claim_listing(institution: Institution | None) -> bool:
+    """Does the institution let advisers claim (and so list and preview) unassigned cases?"""
+    return _may_claim_listing(institution)
+
+
 def inbox_page_for_staff(
     *,
     user: User,
@@ -450,20 +495,7 @@ def inbox_page_for_staff(
         details=_page_queryset(cases, sort=filters.sort),
     )
     page = paginator.get_page(page_number)
-    calendar = WorkingCalendar.for_institution(institution)
-    status_labels = dict(CaseStatus.choices)
-    sees_all = _lead_like(user)
-    rows = [
-        _row(
-            case,
-            user=user,
-            sees_all=sees_all,
-            now=now,
-            calendar=calendar,
-            status_labels=status_labels,
-        )
-        for case in page.object_list
-    ]
+    rows = inbox_rows(cases=list(page.object_list), user=user, institution=institution, now=now)
     audit_record(
         actor=user,
         action="case.list",
@@ -475,3 +507,20 @@ def inbox_page_for_staff(
         },
     )
     return InboxPage(rows=rows, page=page, total=paginator.count)
+
+
+def bulk_selection_for_lead(*, user: User, case_ids: list[uuid.UUID]) -> list[Case]:
+    """The chosen cases `user` may see (by reference), for the bulk action's confirmation.
+
+    Only the rule's visible cases: an id of a case the lead may not see is not named here
+    (the service refuses it, case by case, when the action runs).
+    """
+    if not case_ids:
+        return []
+    visible = inbox_cases_for_staff(user=user, advisers_may_claim=False)
+    return list(
+        visible.filter(pk__in=case_ids)
+        .select_related("report")
+        .only("id", "report__reference")
+        .order_by("report__reference")
+    )

@@ -16,6 +16,7 @@ from waypoint.casework.calendar import first_contact_due
 from waypoint.casework.models import Case, CaseClock, CaseOpening, EntryKind
 from waypoint.casework.services.timeline import timeline_add
 from waypoint.institution.selectors import institution_get_current
+from waypoint.notifications import services as notifications
 from waypoint.privacy.services import audit_record
 from waypoint.reporting.models import Report
 
@@ -80,6 +81,9 @@ def case_open_from_report(
         extra={"report_id": str(report.pk)},
     )
     transaction.on_commit(partial(_enqueue_triage_notice, str(case.pk)))
+    # After commit: conflicts from the report's answers are recorded later in the same
+    # transaction (reporting.services), and a conflicted lead must not be told.
+    transaction.on_commit(partial(notifications.notify_new_case, case_id=case.pk))
     return case
 
 

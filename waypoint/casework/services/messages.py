@@ -28,12 +28,14 @@ from waypoint.accounts.models import User
 from waypoint.casework import tasks
 from waypoint.casework.models import Case, EntryKind, Message, MessageDirection
 from waypoint.casework.placeholders import placeholders_in, placeholders_refusal
+from waypoint.casework.services.drafts import draft_discard_on_send
 from waypoint.casework.services.intake import (
     CASE_OBJECT_TYPE,
     MESSAGE_MAX_CHARS,
     MESSAGE_OBJECT_TYPE,
 )
 from waypoint.casework.services.timeline import timeline_add
+from waypoint.notifications import services as notifications
 from waypoint.privacy.models import AuditEvent
 from waypoint.privacy.services import audit_record
 from waypoint.reporting.models import Report, Route
@@ -141,6 +143,7 @@ def message_send_from_reporter(*, case: Case, body: str) -> Message:
         case=case, direction=MessageDirection.FROM_REPORTER, author=None, body=text
     )
     _audit_sent(message=message, actor=None)
+    notifications.notify_reporter_message(message=message)  # the case's team, or the leads
     return message
 
 
@@ -165,6 +168,8 @@ def message_send_from_staff(*, case: Case, author: User, body: str) -> Message:
         case=case, direction=MessageDirection.FROM_STAFF, author=author, body=text
     )
     _audit_sent(message=message, actor=author)
+    # The message is sent: the draft kept of it has done its job (ADR 0034).
+    draft_discard_on_send(case=case, user=author, kind="message")
     if report.route == Route.SUPPORT:
         # Whether they asked for nudges is in their encrypted contact details: the task
         # decides, so no address ever sits in the task queue.

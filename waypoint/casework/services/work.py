@@ -45,6 +45,7 @@ from waypoint.casework.models import (
 from waypoint.casework.services.timeline import timeline_add
 from waypoint.institution.models import Department
 from waypoint.institution.selectors import institution_get_current
+from waypoint.notifications import services as notifications
 from waypoint.privacy.models import AuditEvent
 from waypoint.privacy.services import audit_record
 
@@ -148,6 +149,7 @@ def task_create(
             "department_id": str(department.pk) if department is not None else None,
         },
     )
+    notifications.notify_task_assigned(task=task_row, actor=actor)
     return task_row
 
 
@@ -338,6 +340,7 @@ def notices_send_due(*, now: datetime.datetime | None = None) -> NoticeRun:
             extra={"breaches": len(breaches), "overdue_tasks": len(overdue)},
             actor_kind=AuditEvent.ActorKind.SYSTEM,
         )
+        notifications.notify_urgent_target_missed(case_ids=[case_id for _, case_id in breaches])
         for _, case_id in breaches:
             transaction.on_commit(partial(_enqueue_breach_notice, case_id))
         for task_id, _ in overdue:

@@ -40,6 +40,7 @@ from waypoint.casework.models import (
     EntryKind,
     TimelineEntry,
 )
+from waypoint.casework.services.drafts import draft_discard_on_send
 from waypoint.casework.services.intake import CASE_OBJECT_TYPE
 from waypoint.casework.services.timeline import timeline_add
 from waypoint.institution.selectors import institution_get_current
@@ -512,6 +513,8 @@ def note_add(
     if corrects is not None and (corrects.case_id != case.pk or corrects.kind != EntryKind.NOTE):
         raise WorkflowError("A correction must point at a note of this case.")
     entry = timeline_add(case=case, kind=EntryKind.NOTE, actor=actor, text=body, corrects=corrects)
+    # The note is written: the draft kept of it has done its job (ADR 0034).
+    draft_discard_on_send(case=case, user=actor, kind="note")
     _audit(
         actor,
         "case.note_added",

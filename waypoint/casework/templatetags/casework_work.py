@@ -1,5 +1,6 @@
-"""The case page's messages and tasks panels: `{% case_messages_panel case %}` and
-`{% case_tasks_panel case %}` (load casework_work).
+"""The case's frame and panels (load casework_work): `{% case_identity_bar case section %}`
+(the identity bar and sub navigation on every page of a case, ADR 0031),
+`{% case_messages_panel case %}` and `{% case_tasks_panel case %}`.
 
 Both need the signed-in member of staff in the context ("request") and a case the case
 page has already fetched through selectors.case_get_for_staff. Showing the messages is
@@ -23,6 +24,8 @@ from waypoint.casework.forms_work import StaffMessageForm, TaskForm
 from waypoint.casework.models import Case, MessageDirection
 from waypoint.casework.placeholders import Sender, placeholder_values
 from waypoint.casework.selectors import work as selectors
+from waypoint.casework.selectors.case_frame import RiskFact, identity_bar_for
+from waypoint.casework.selectors.drafts import draft_text_for_author
 from waypoint.casework.services import messages_latest_for_staff
 from waypoint.institution.models import Institution
 
@@ -58,10 +61,31 @@ def _request(context: Any) -> HttpRequest:
     return request
 
 
+@register.inclusion_tag("casework/staff/_identity_bar.html", takes_context=True)
+def case_identity_bar(context: Any, case: Case, section: str) -> dict[str, Any]:
+    """The identity bar and the sub navigation, `section` marked as the current one.
+
+    Uses the institution the context processor fetched, and the risk band when the page
+    read it already (the Overview: "risk_known"), so neither is read twice.
+    """
+    user = staff_user(_request(context))
+    risk = context.get("risk")
+    bar = identity_bar_for(
+        user=user,
+        case=case,
+        current=section,
+        institution=_institution(context),
+        risk=risk if isinstance(risk, RiskFact) else None,
+        risk_known=bool(context.get("risk_known")),
+    )
+    return {"bar": bar, "case": case, "csrf_token": context.get("csrf_token")}
+
+
 @register.inclusion_tag("casework/staff/_messages_panel.html", takes_context=True)
-def case_messages_panel(context: Any, case: Case) -> dict[str, Any]:
+def case_messages_panel(context: Any, case: Case, form: object = None) -> dict[str, Any]:
     """The conversation with the reporter, what is new to this member of staff, and the
-    reply form (with a reply template filled in when the address names one: ?template=)."""
+    reply form (with a reply template filled in when the address names one: ?template=).
+    `form`: a reply form sent back with a problem, shown instead of an empty one."""
     request = _request(context)
     user = staff_user(request)
     # Before reading marks anything: what had this person not seen yet?
@@ -91,21 +115,27 @@ def case_messages_panel(context: Any, case: Case) -> dict[str, Any]:
     ]
     closed_reason = selectors.message_channel_closed_reason(case=case)
     can_message = closed_reason is None and policy.can(user, "case.message", case)
-    form = None
-    if can_message:
+    reply: StaffMessageForm | None = None
+    if can_message and isinstance(form, StaffMessageForm):
+        reply = form  # sent back with a problem, or with a template added
+    elif can_message:
         templates = selectors.reply_templates_active()
         chosen = selectors.reply_template_in(templates, request.GET.get("template"))
         fills = placeholder_values(Sender(user=user, institution=_institution(context)))
-        form = StaffMessageForm(templates=templates, fills=fills)
+        reply = StaffMessageForm(templates=templates, fills=fills)
+        # Typed before a time-out or a "Save draft" (ADR 0034).
+        draft = draft_text_for_author(user=user, case=case, kind="message")
+        if draft:
+            reply.initial = {"body": draft}
         if chosen is not None:
-            form.initial = {"body": form.template_text(chosen), "template": str(chosen.pk)}
+            reply.initial = {"body": reply.template_text(chosen), "template": str(chosen.pk)}
     return {
         "case": case,
         "rows": rows,
         "has_earlier": conversation.has_earlier,
         "new_count": sum(row.is_new for row in rows),
         "closed_reason": closed_reason,
-        "form": form,
+        "form": reply,
         "csrf_token": context.get("csrf_token"),
         "csp_nonce": context.get("csp_nonce"),
     }

@@ -195,7 +195,7 @@ def test_a_correction_naming_a_note_of_another_case_is_refused_like_a_missing_no
         {"note-text": "Fix", "note-corrects": str(uuid.uuid4())},
     )
     # Asking to correct it through the page's address just opens an empty note form.
-    page = client.get(case_url(mine) + f"?correct={foreign_note.pk}")
+    page = client.get(case_url(mine, "timeline") + f"?correct={foreign_note.pk}")
     assert page.status_code == 200 and page.context["correcting"] is None
     assert b"CANARY-OWNERS-NOTE" not in page.content
 

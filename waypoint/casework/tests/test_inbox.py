@@ -689,8 +689,8 @@ def test_an_empty_inbox_says_so_plainly(inbox_client: Callable[..., Any], advise
 # Session, user and two MFA checks (middleware); the institution (view); the count; the
 # holidays (working calendar); one page of cases with their report and clock; the page's
 # assignees; the audit entry (savepoint, head, insert, head update, release); the
-# institution again (layout).
-INBOX_QUERIES: Final = 15
+# institution again (layout); the unread notifications count in the staff header.
+INBOX_QUERIES: Final = 16
 
 
 def test_the_inbox_makes_the_same_number_of_queries_for_10_or_10000_cases(
@@ -825,3 +825,68 @@ def test_an_adviser_claims_a_case_from_the_inbox_and_can_then_open_it(
     assert row.openable
     assert row.assignees == ("Adviser",)
     assert CaseAssignment.objects.filter(case=case, user=adviser).exists()
+
+
+# --- Filter a list: sortable columns, removable filter tags (issue 12) --------------------
+
+
+def test_column_headings_sort_the_table_and_say_which_way_with_aria_sort(
+    open_case: OpenCase, inbox_client: Callable[..., Any], case_lead: User
+) -> None:
+    cases = [open_case() for _ in range(3)]
+    for name, case in zip(("WP-CCCCCCCC", "WP-AAAAAAAA", "WP-BBBBBBBB"), cases, strict=True):
+        Report.objects.filter(pk=case.report_id).update(reference=name)
+
+    usual = _html(inbox_client(case_lead))
+    assert re.search(
+        r'<th scope="col" aria-sort="ascending" class="sortable"><a class="sort-link" '
+        r'href="\?sort=due_last">First contact',
+        usual,
+    )
+    assert 'aria-sort="none" class="sortable"><a class="sort-link" href="?sort=reference">' in usual
+
+    ascending = inbox_client(case_lead, sort="reference", urgent="")
+    assert _references(ascending) == ["WP-AAAAAAAA", "WP-BBBBBBBB", "WP-CCCCCCCC"]
+    assert (
+        'aria-sort="ascending" class="sortable"><a class="sort-link" href="?sort=reference_desc">'
+        in _html(ascending)
+    )
+    descending = inbox_client(case_lead, sort="reference_desc")
+    assert _references(descending) == ["WP-CCCCCCCC", "WP-BBBBBBBB", "WP-AAAAAAAA"]
+
+
+def test_sorting_keeps_the_filters_and_an_unknown_sort_key_falls_back(
+    spread: dict[str, Case], inbox_client: Callable[..., Any], case_lead: User
+) -> None:
+    page = _html(inbox_client(case_lead, urgent="on", sort="oldest"))
+    assert 'href="?urgent=1&amp;sort=newest"' in page  # the Age column, the other way
+    assert '<input type="hidden" name="sort" value="oldest">' in page  # kept by the filters
+
+    tampered = inbox_client(case_lead, sort="report__data_key")
+    assert _references(tampered) == _references(inbox_client(case_lead))
+
+
+def test_each_selected_filter_is_a_tag_that_removes_it(
+    spread: dict[str, Case], inbox_client: Callable[..., Any], case_lead: User
+) -> None:
+    page = _html(inbox_client(case_lead, urgent="on", route="anonymous", sort="newest"))
+
+    assert (
+        '<a class="filter-tag" href="/staff/cases/?route=anonymous&amp;sort=newest">'
+        '<span class="visually-hidden">Remove filter: </span>Urgent only</a>'
+    ) in page
+    assert (
+        '<a class="filter-tag" href="/staff/cases/?urgent=1&amp;sort=newest">'
+        '<span class="visually-hidden">Remove filter: </span>Route: Anonymous</a>'
+    ) in page
+    assert "(2 selected)" in page
+    assert "Selected filters" not in _html(inbox_client(case_lead, sort="newest"))
+
+
+def test_the_filters_sit_in_a_panel_that_folds_without_javascript(
+    inbox_client: Callable[..., Any], case_lead: User
+) -> None:
+    page = _html(inbox_client(case_lead))
+    assert '<details class="filter-panel" id="inbox-filter-panel" open>' in page
+    assert "<summary" in page
+    assert 'src="/static/js/staff-list.js"' in page

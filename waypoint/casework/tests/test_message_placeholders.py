@@ -52,7 +52,8 @@ def _send_url(case: Case) -> str:
 
 
 def _case_url(case: Case) -> str:
-    return reverse("casework:case", kwargs={"case_id": case.pk})
+    # The Messages section of the case (ADR 0031): where the reply box is.
+    return reverse("casework:message_send", kwargs={"case_id": case.pk})
 
 
 def _named(user: User, first_name: str = FIRST_NAME) -> User:

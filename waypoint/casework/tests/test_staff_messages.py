@@ -53,10 +53,6 @@ def _send_url(case_id: object) -> str:
     return reverse("casework:message_send", kwargs={"case_id": case_id})
 
 
-def _case_url(case: Case) -> str:
-    return reverse("casework:case", kwargs={"case_id": case.pk})
-
-
 def _template(title: str = "Checking in", body: str = "How are you today?") -> ReplyTemplate:
     return ReplyTemplate.objects.create(title=title, body=body, position=1)
 
@@ -78,7 +74,7 @@ def test_an_adviser_replies_from_the_case_page_and_the_reporter_reads_it(
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"{_case_url(case)}#messages"
+    assert response["Location"] == f"{_send_url(case.pk)}#messages"  # the Messages section
     reply = Message.objects.get(direction=MessageDirection.FROM_STAFF)
     assert (reply.author, reply.body) == (adviser, "Thank you for telling us.")
     conversation = messages_for_reporter(case=Case.objects.get(pk=case.pk))
@@ -171,7 +167,7 @@ def test_without_javascript_insert_template_fills_the_message_box_on_the_case_pa
 
     assert response.status_code == 302
     # Only the template's id travels in the address, never any words.
-    assert response["Location"] == f"{_case_url(case)}?template={template.pk}#messages"
+    assert response["Location"] == f"{_send_url(case.pk)}?template={template.pk}#reply"
     html = _panel(adviser, case, f"?template={template.pk}")
     assert "Are you somewhere safe right now?</textarea>" in html
     assert not Message.objects.exists()
@@ -204,10 +200,11 @@ def test_the_options_carry_the_template_words_for_the_optional_script(
     template = _template(body="Words for the script")
 
     html = _panel(adviser, case)
+    section = _client(adviser).get(_send_url(case.pk)).content.decode()
 
     assert f'value="{template.pk}" data-body="Words for the script"' in html
-    assert "js/reply-templates.js" in html
-    assert "<script>" not in html  # no inline script under the strict CSP
+    assert "js/reply-templates.js" in section  # the Messages section loads it
+    assert "<script>" not in section  # no inline script under the strict CSP
 
 
 def test_an_unknown_or_retired_template_is_refused_with_a_plain_explanation(
@@ -259,14 +256,18 @@ def test_a_message_over_ten_thousand_characters_is_refused_and_kept_to_edit(
     assert not Message.objects.exists()
 
 
-def test_get_on_the_send_address_goes_back_to_the_case_s_messages(
+def test_get_on_the_send_address_shows_the_messages_section(
     open_case: OpenCase, adviser: User
 ) -> None:
     case = open_case(assign=[adviser])
 
     response = _client(adviser).get(_send_url(case.pk))
 
-    assert (response.status_code, response["Location"]) == (302, f"{_case_url(case)}#messages")
+    assert response.status_code == 200
+    assert "casework/staff/message_send.html" in [t.name for t in response.templates]
+    assert f'<a href="{_send_url(case.pk)}" aria-current="page">Messages</a>' in (
+        response.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -421,8 +422,9 @@ def test_the_panel_costs_the_same_number_of_queries_however_long_the_conversatio
 # Last seen (1); messages_for_staff: policy (2), conversation (1), marking read (1), the
 # audit entry (3), and its two savepoints (4: in a request they are one transaction); the
 # authors' names (1); the channel check (0: the report came with the case); the reply
-# form's policy check (2); the reply templates (1).
-PANEL_QUERIES: Final = 16
+# form's policy check (2); the reply templates (1); the kept draft of the reply (ADR 0034:
+# its policy check, 2, remembered on a real page, and the person's drafts, 1).
+PANEL_QUERIES: Final = 19
 
 
 def test_a_long_conversation_shows_the_latest_messages_and_every_unread_one(
@@ -480,7 +482,9 @@ def test_the_case_page_shows_the_conversation_and_fills_in_a_chosen_template(
     assert "Is anyone there?" in html
     assert ">New</strong>" in html
     assert "Yes, we are here for you.</textarea>" in html
-    messages = html[html.index('id="messages"') : html.index('id="tasks"')]
+    messages = html[html.index('id="messages"') :]
     assert 'name="csrfmiddlewaretoken"' in messages
-    tasks = html[html.index('id="tasks"') :]
+    # The tasks and their form are a section of their own now (People and matches).
+    people = client.get(reverse("casework:people", kwargs={"case_id": case.pk}))
+    tasks = people.content.decode()[people.content.decode().index('id="tasks"') :]
     assert 'name="csrfmiddlewaretoken"' in tasks

@@ -238,8 +238,8 @@ def test_a_case_lead_sees_the_urgent_target_in_the_inbox_and_on_the_case_page(
     assert "Urgent: contact due by 17:00 today" in inbox
     assert "Due in 2 working days" not in inbox
     html = case_page.content.decode()
-    assert "Urgent: contact due by 17:00 today" in html
-    assert "1 December 2025, 17:00" in html
+    assert "Urgent: contact due by 17:00 today" in html  # in the identity bar
+    assert "1 Dec 2025, 17:00" in html
 
 
 def test_the_inbox_s_overdue_filter_lists_a_missed_urgent_target(

@@ -376,7 +376,7 @@ def test_the_assign_list_offers_only_eligible_staff_and_refuses_a_conflicted_one
     CaseConflict.objects.create(case=case, user=conflicted, source="declared")
     client = client_for(case_lead)
 
-    page = client.get(case_url(case))
+    page = client.get(case_url(case, "people"))
     offered = list(page.context["assign_form"].fields["user"].queryset)
     refused = client.post(case_url(case, "assign"), {"assign-user": str(conflicted.pk)})
     done = client.post(case_url(case, "assign"), {"assign-user": str(adviser.pk)})

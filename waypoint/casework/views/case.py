@@ -1,12 +1,13 @@
-"""One case: the page, its timeline, and the workflow actions (views are thin).
+"""One case: the Overview and Timeline sections, Access, and the workflow actions (thin).
 
 Every view is gated by `@staff_view` and reads the case through
 selectors.case_get_for_staff, which asks the policy with the case as the object: a case
 the person may not see answers 404, exactly as a missing one. Changes are POST only (GET
 answers 405) and call one service from services/workflow.py; on success they go back to
-the case page with a message, on a refusal they show the page again with the form's
-errors (status 400). Opening the page, or a page of its timeline, is recorded with
-services.case_record_opening (audit, and the role shown to the reporter).
+the section the form was sent from (a `next` field naming a section, checked against the
+known names: never an address), on a refusal they show the form's own section again with
+its errors (status 400). Showing a section records the opening with
+services.case_record_opening (audit, and the role shown to the reporter): views/sections.py.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ from waypoint.casework.forms_case import (
     UnassignForm,
 )
 from waypoint.casework.models import Case, CaseStatus
-from waypoint.casework.selectors import case_get_for_staff, case_page
+from waypoint.casework.selectors import case_frame, case_get_for_staff, case_page
 from waypoint.casework.services import case_record_opening, workflow
+from waypoint.casework.views import sections
 from waypoint.privacy.crypto import DecryptionError
 
 
@@ -50,66 +52,43 @@ def _case(request: HttpRequest, case_id: uuid.UUID) -> tuple[User, Case]:
     return user, case_get_for_staff(user=user, case_id=case_id)
 
 
-def _to_case(case: Case) -> HttpResponse:
-    return redirect("casework:case", case_id=case.pk)
+def _next_section(request: HttpRequest, home: str) -> str:
+    """The section the form was sent from: a known section name, never an address (no open
+    redirect); `home` when it names none."""
+    named = str(request.POST.get("next", ""))
+    return named if named in case_frame.SECTION_KEYS else home
 
 
-def _after_change(request: HttpRequest, user: User, case: Case, done: str) -> HttpResponse:
-    """Back to the case, or to the inbox when the change took the person off it."""
+def _after_change(
+    request: HttpRequest, user: User, case: Case, done: str, *, home: str = case_frame.OVERVIEW
+) -> HttpResponse:
+    """Back to the section the change came from, or to the inbox when the change took the
+    person off the case."""
     messages.success(request, done)
     if policy.can(user, "case.view", case):
-        return _to_case(case)
+        return redirect(case_frame.section_href(case, _next_section(request, home)))
     return redirect("casework:inbox")
 
 
-def _page_context(
-    request: HttpRequest, user: User, case: Case, *, bound: dict[str, Form] | None = None
-) -> dict[str, Any]:
-    case_record_opening(case=case, user=user)
-    page = case_page.case_page_for_staff(user=user, case=case)
-    # A note of another case (or none) is simply not found: the form starts empty.
-    correcting = case_page.note_get_for_case(
-        case=case, entry_id=case_page.parse_entry_id(request.GET.get("correct"))
-    )
-    context: dict[str, Any] = {
-        "case": case,
-        "page": page,
-        "correcting": correcting,
-        "status_form": StatusForm(case=case) if page.may.next_statuses else None,
-        "note_form": (
-            NoteForm(case=case, initial={"corrects": correcting.pk if correcting else None})
-            if page.may.note
-            else None
-        ),
-        "contact_form": ContactForm() if page.may.note else None,
-        "assign_form": AssignForm(case=case) if page.may.assign else None,
-        "reopen_form": ReopenForm() if page.may.close else None,
-        "conflict_form": ConflictForm(),
-        "invalid_form": None,
-    }
-    for name, form in (bound or {}).items():
-        context[name] = form
-        context["invalid_form"] = form
-    if context["invalid_form"] is not None and isinstance(context["invalid_form"], NoteForm):
-        context["correcting"] = context["invalid_form"].cleaned_data.get("corrects") or correcting
-    return context
-
-
-def _page(
-    request: HttpRequest, user: User, case: Case, *, bound: dict[str, Form] | None = None
+def _again(
+    request: HttpRequest, user: User, case: Case, home: str, *, bound: dict[str, Form]
 ) -> HttpResponse:
-    # Showing the page changes no assignment, grant or conflict: the policy's questions
-    # about this case are answered from the database once each (models.Case).
-    with case.access_facts_remembered():
-        context = _page_context(request, user, case, bound=bound)
-        return render(request, "casework/staff/case.html", context, status=400 if bound else 200)
+    """The section the refused form belongs to, shown again with its errors (status 400)."""
+    return sections.section_page(request, user, case, home, bound=bound)
 
 
 def _refused(
-    request: HttpRequest, user: User, case: Case, *, name: str, form: Form, error: Exception
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    home: str,
+    *,
+    name: str,
+    form: Form,
+    error: Exception,
 ) -> HttpResponse:
     form.add_error(None, str(error))
-    return _page(request, user, case, bound={name: form})
+    return _again(request, user, case, home, bound={name: form})
 
 
 # --- Reading ----------------------------------------------------------------------------------
@@ -118,25 +97,22 @@ def _refused(
 @staff_view("case.list")
 @require_safe
 def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The Overview section."""
     user, case = _case(request, case_id)
-    return _page(request, user, case)
+    return sections.section_page(request, user, case, case_frame.OVERVIEW)
 
 
 @staff_view("case.list")
 @require_safe
 def timeline_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The Timeline section: a page of entries (?before= older, ?start= from one entry)."""
     user, case = _case(request, case_id)
     before, start = request.GET.get("before"), request.GET.get("start")
     cursor = case_page.parse_entry_id(before or start)
     if (before or start) and cursor is None:
         raise Http404  # a malformed cursor names no entry
-    case_record_opening(case=case, user=user)
-    timeline = case_page.timeline_page(
-        case=case, before=cursor if before else None, start=None if before else cursor
-    )
-    return render(
-        request, "casework/staff/case_timeline.html", {"case": case, "timeline": timeline}
-    )
+    where = {"before": cursor} if before else {"start": cursor}
+    return sections.section_page(request, user, case, case_frame.TIMELINE, extra={"cursor": where})
 
 
 @staff_view("case.list")
@@ -171,7 +147,7 @@ def status_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     policy.require(user, "case.close", case)
     form = StatusForm(request.POST, case=case)
     if not form.is_valid():
-        return _page(request, user, case, bound={"status_form": form})
+        return _again(request, user, case, case_frame.OVERVIEW, bound={"status_form": form})
     try:
         workflow.case_status_change(
             case=case,
@@ -180,7 +156,9 @@ def status_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except workflow.WorkflowError as error:
-        return _refused(request, user, case, name="status_form", form=form, error=error)
+        return _refused(
+            request, user, case, case_frame.OVERVIEW, name="status_form", form=form, error=error
+        )
     label = CaseStatus(case.status).label
     return _after_change(request, user, case, f"The case is now “{label}”.")
 
@@ -197,7 +175,7 @@ def claim_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         messages.info(request, str(error))
         return redirect("casework:inbox")
     messages.success(request, "This case is yours now.")
-    return _to_case(case)
+    return redirect(case_frame.section_href(case, _next_section(request, case_frame.OVERVIEW)))
 
 
 @staff_view("case.assign")
@@ -207,14 +185,20 @@ def assign_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     policy.require(user, "case.assign", case)
     form = AssignForm(request.POST, case=case)
     if not form.is_valid():
-        return _page(request, user, case, bound={"assign_form": form})
+        return _again(request, user, case, case_frame.PEOPLE, bound={"assign_form": form})
     assignee: User = form.cleaned_data["user"]
     try:
         workflow.case_assign(case=case, actor=user, user=assignee)
     except workflow.WorkflowError as error:
-        return _refused(request, user, case, name="assign_form", form=form, error=error)
+        return _refused(
+            request, user, case, case_frame.PEOPLE, name="assign_form", form=form, error=error
+        )
     return _after_change(
-        request, user, case, f"{assignee.display_name or assignee.email} is assigned now."
+        request,
+        user,
+        case,
+        f"{assignee.display_name or assignee.email} is assigned now.",
+        home=case_frame.PEOPLE,
     )
 
 
@@ -226,15 +210,27 @@ def unassign_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form = UnassignForm(request.POST, case=case)
     if not form.is_valid():
         # Its only field is hidden: the error summary at the top says what went wrong.
-        return _page(request, user, case, bound={"unassign_form": form})
+        return _again(request, user, case, case_frame.PEOPLE, bound={"unassign_form": form})
     person: User = form.cleaned_data["user"]
     try:
         workflow.case_unassign(case=case, actor=user, user=person)
     except workflow.WorkflowError as error:
-        return _refused(request, user, case, name="unassign_form", form=form, error=error)
+        return _refused(
+            request, user, case, case_frame.PEOPLE, name="unassign_form", form=form, error=error
+        )
     return _after_change(
-        request, user, case, f"{person.display_name or person.email} is no longer assigned."
+        request,
+        user,
+        case,
+        f"{person.display_name or person.email} is no longer assigned.",
+        home=case_frame.PEOPLE,
     )
+
+
+def _conflict_home(request: HttpRequest) -> str:
+    # Offered on the Overview and on What was reported.
+    named = _next_section(request, case_frame.OVERVIEW)
+    return named if named in (case_frame.OVERVIEW, case_frame.REPORT) else case_frame.OVERVIEW
 
 
 @staff_view("case.list")
@@ -243,7 +239,7 @@ def conflict_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user, case = _case(request, case_id)
     form = ConflictForm(request.POST)
     if not form.is_valid():
-        return _page(request, user, case, bound={"conflict_form": form})
+        return _again(request, user, case, _conflict_home(request), bound={"conflict_form": form})
     workflow.case_declare_conflict(case=case, actor=user)
     messages.success(
         request,
@@ -260,13 +256,16 @@ def note_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     policy.require(user, "case.note", case)
     form = NoteForm(request.POST, case=case)
     if not form.is_valid():
-        return _page(request, user, case, bound={"note_form": form})
+        return _again(request, user, case, case_frame.TIMELINE, bound={"note_form": form})
     corrects = form.cleaned_data.get("corrects")
     try:
         workflow.note_add(case=case, actor=user, text=form.cleaned_data["text"], corrects=corrects)
     except workflow.WorkflowError as error:
-        return _refused(request, user, case, name="note_form", form=form, error=error)
-    return _after_change(request, user, case, "Correction added." if corrects else "Note added.")
+        return _refused(
+            request, user, case, case_frame.TIMELINE, name="note_form", form=form, error=error
+        )
+    done = "Correction added." if corrects else "Note added."
+    return _after_change(request, user, case, done, home=case_frame.TIMELINE)
 
 
 @staff_view("case.list")
@@ -276,7 +275,7 @@ def contact_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     policy.require(user, "case.note", case)
     form = ContactForm(request.POST)
     if not form.is_valid():
-        return _page(request, user, case, bound={"contact_form": form})
+        return _again(request, user, case, case_frame.TIMELINE, bound={"contact_form": form})
     try:
         workflow.contact_record(
             case=case,
@@ -286,8 +285,16 @@ def contact_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             text=form.cleaned_data["text"],
         )
     except workflow.WorkflowError as error:
-        return _refused(request, user, case, name="contact_form", form=form, error=error)
-    return _after_change(request, user, case, "Contact attempt recorded.")
+        return _refused(
+            request,
+            user,
+            case,
+            case_frame.TIMELINE,
+            name="contact_form",
+            form=form,
+            error=error,
+        )
+    return _after_change(request, user, case, "Contact attempt recorded.", home=case_frame.TIMELINE)
 
 
 @staff_view("case.list")
@@ -297,11 +304,13 @@ def reopen_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     policy.require(user, "case.close", case)
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        return _page(request, user, case, bound={"reopen_form": form})
+        return _again(request, user, case, case_frame.OVERVIEW, bound={"reopen_form": form})
     try:
         workflow.case_reopen(case=case, actor=user, reason=form.cleaned_data["reason"])
     except workflow.WorkflowError as error:
-        return _refused(request, user, case, name="reopen_form", form=form, error=error)
+        return _refused(
+            request, user, case, case_frame.OVERVIEW, name="reopen_form", form=form, error=error
+        )
     return _after_change(request, user, case, "The case is open again.")
 
 
@@ -419,10 +428,16 @@ def access_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             except workflow.WorkflowError as error:
                 form.add_error(None, str(error))
             else:
-                return _after_change(request, user, case, done)
+                return _after_change(request, user, case, done, home=case_frame.ACCESS)
         bound[_ACCESS_FORMS[action]] = form
+    with case.access_facts_remembered():
+        return _access_page(request, case, bound)
+
+
+def _access_page(request: HttpRequest, case: Case, bound: dict[str, Form]) -> HttpResponse:
     context: dict[str, Any] = {
         "case": case,
+        "section": case_frame.ACCESS,
         "assignments": case_page.assignments_for_case(case=case),
         "grants": case_page.grants_for_case(case=case),
         "conflicts": case_page.conflicts_for_case(case=case),

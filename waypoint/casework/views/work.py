@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from waypoint.accounts import policy
+from waypoint.accounts.models import User
 from waypoint.accounts.policy import staff_user, staff_view
 from waypoint.casework.forms_work import (
     ACTION_INSERT,
@@ -30,6 +31,7 @@ from waypoint.casework.selectors import case_get_for_staff
 from waypoint.casework.selectors import work as selectors
 from waypoint.casework.services import MessageError, message_send_from_staff
 from waypoint.casework.services import work as services
+from waypoint.casework.views import sections
 from waypoint.institution.selectors import institution_get_current
 
 
@@ -41,34 +43,32 @@ def _case_url(case: Case, fragment: str) -> str:
 
 
 @staff_view("case.message")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def message_send_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """POST: send a message (action "send"), or add a reply template to the message box
-    (action "insert", for browsers without JavaScript). GET: back to the case page."""
+    (action "insert", for browsers without JavaScript). GET: the Messages section."""
     user = staff_user(request)
     case = case_get_for_staff(user=user, case_id=case_id)
     policy.require(user, "case.message", case)
-    if request.method == "GET":
-        return redirect(_case_url(case, "messages"))
+    if request.method != "POST":
+        return sections.messages_section(request, user, case)
     action = str(request.POST.get("action", ""))
     templates = selectors.reply_templates_active()
     fills = placeholder_values(Sender(user=user, institution=institution_get_current()))
     form = StaffMessageForm(request.POST, action=action, templates=templates, fills=fills)
-    closed_reason = selectors.message_channel_closed_reason(case=case)
     if form.is_valid():
         if form.action == ACTION_INSERT:
             if not form.cleaned_data.get("body"):
-                # Only the template's id goes in the address; the case page fills it in.
+                # Only the template's id goes in the address; the section fills it in.
                 template_id = form.cleaned_data["template"].pk
-                case_url = reverse("casework:case", kwargs={"case_id": case.pk})
-                return redirect(f"{case_url}?template={template_id}#messages")
+                return redirect(f"{_messages_url(case)}?template={template_id}#reply")
             chosen = form.cleaned_data["template"]
             form = StaffMessageForm(
                 initial={"body": form.with_template(), "template": str(chosen.pk)},
                 templates=templates,
                 fills=fills,
             )
-            return _message_page(request, case, form, closed_reason, status=200)
+            return _message_page(request, user, case, form, status=200)
         try:
             message_send_from_staff(case=case, author=user, body=form.cleaned_data["body"])
         except MessageError as error:
@@ -77,23 +77,22 @@ def message_send_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             form.add_error(error.field, str(error))
         else:
             messages.success(request, "Your message was sent.")
-            return redirect(_case_url(case, "messages"))
-    return _message_page(request, case, form, closed_reason, status=400)
+            return redirect(f"{_messages_url(case)}#messages")
+    return _message_page(request, user, case, form, status=400)
+
+
+def _messages_url(case: Case) -> str:
+    return reverse("casework:message_send", kwargs={"case_id": case.pk})
 
 
 def _message_page(
-    request: HttpRequest,
-    case: Case,
-    form: StaffMessageForm,
-    closed_reason: str | None,
-    *,
-    status: int,
+    request: HttpRequest, user: User, case: Case, form: StaffMessageForm, *, status: int
 ) -> HttpResponse:
-    return render(
-        request,
-        "casework/staff/message_send.html",
-        {"case": case, "form": form, "closed_reason": closed_reason},
-        status=status,
+    # The Messages section again, with this form (and what was typed) in place of an
+    # empty one; a form with errors heads the section with its error summary.
+    bound = {"invalid_form": form} if form.errors else {}
+    return sections.section_page(
+        request, user, case, "messages", extra={"message_form": form, **bound}, status=status
     )
 
 

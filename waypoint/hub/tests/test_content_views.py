@@ -134,8 +134,9 @@ def test_the_list_makes_the_same_number_of_queries_however_many_items(
         )
     admin_client.get(reverse("content:list"))  # session and cache warm
     # Session, user, two MFA checks (middleware), the institution (layout), then this page:
-    # the open revisions with their authors, and the three live tables.
-    with django_assert_num_queries(9):
+    # the open revisions with their authors, and the three live tables; the header's
+    # notification count (ADR 0033).
+    with django_assert_num_queries(10):
         response = admin_client.get(reverse("content:list"))
     assert response.status_code == 200
     assert _text(response).count("waiting for approval") == count

@@ -28,9 +28,11 @@ from django.utils import timezone
 from waypoint.accounts import policy
 from waypoint.accounts.models import User
 from waypoint.casework.models import Case, EntryKind
+from waypoint.casework.services.drafts import draft_discard_on_send
 from waypoint.casework.services.intake import CASE_OBJECT_TYPE
 from waypoint.casework.services.timeline import timeline_add
 from waypoint.institution.models import Department
+from waypoint.notifications import services as notifications
 from waypoint.privacy.services import audit_record
 from waypoint.safety.models import (
     MeasureKind,
@@ -151,6 +153,8 @@ def plan_action_add(*, case: Case, actor: User, area: str, text: str) -> PlanAct
         object_id=str(action.pk),
         extra={"case_id": str(case.pk), "area": area},
     )
+    # The action is added: the draft kept of it has done its job (ADR 0034).
+    draft_discard_on_send(case=case, user=actor, kind="plan_action")
     return action
 
 
@@ -377,6 +381,7 @@ def measure_create(
             "status": status,
         },
     )
+    notifications.notify_measure_assigned(measure=measure, actor=actor)
     return measure
 
 

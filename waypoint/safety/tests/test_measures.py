@@ -503,8 +503,8 @@ def test_a_measure_cannot_be_added_to_a_case_through_a_tampered_department(
 
 # Session, user and the MFA checks (middleware); the count; one page of measures with
 # their keys; the department's name; the audit event (keyset, head, insert, head update,
-# savepoints); the institution for the layout.
-LIST_QUERIES: Final = 13
+# savepoints); the institution for the layout; the header's notification count (ADR 0033).
+LIST_QUERIES: Final = 14
 
 
 def _bulk_measures(cases: list[Case], department: Department, count: int) -> None:

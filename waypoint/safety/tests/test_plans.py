@@ -301,11 +301,13 @@ def test_every_change_is_audited_with_ids_only_and_appears_in_the_timeline(
         "safety_plan.shared",
         "safety_plan.unshared",
         "safety_plan.viewed",
+        "case.view",  # the plan is a section of the case: opening it opens the case
     ]
     for event in _events(since):
         assert event.actor_id == str(adviser.pk)
         assert "MARKER" not in str(event.extra)
-        assert event.extra["case_id"] == str(plan_case.pk)
+        case_id = event.object_id if event.action == "case.view" else event.extra["case_id"]
+        assert case_id == str(plan_case.pk)
 
     entries = list(
         TimelineEntry.objects.filter(case=plan_case, kind=EntryKind.SAFETY_PLAN).order_by(
@@ -367,7 +369,10 @@ def test_the_plan_page_lists_the_measures_with_status_dates_and_department(
 # safety.plan (conflict and assignment, twice); the plan, its actions, the retirements,
 # the measures; the audit event (keyset, head, insert, head update, savepoints); the
 # institution for the layout.
-PLAN_PAGE_QUERIES: Final = 19
+# Since the case frame (ADR 0031): also the identity bar and sub navigation (clock, holidays,
+# assignees, latest risk band, the claim and section policy checks) and the recorded opening
+# of the case (case.view audit entry and CaseOpening), and the staff header's own queries.
+PLAN_PAGE_QUERIES: Final = 37
 
 
 @pytest.mark.parametrize("size", [2, 40])

@@ -647,7 +647,10 @@ def test_a_person_who_may_not_see_the_case_gets_what_a_missing_case_gets(
 # --- Query counts -----------------------------------------------------------------------------
 
 
-PROCESS_PAGE_QUERIES = 21
+# Since the case frame (ADR 0031): also the identity bar and sub navigation (clock, holidays,
+# assignees, latest risk band, the claim and section policy checks) and the recorded opening
+# of the case (case.view audit entry and CaseOpening), and the staff header's own queries.
+PROCESS_PAGE_QUERIES = 40
 
 
 @pytest.mark.parametrize("copies", [1, 3])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
 from django.contrib import messages
@@ -30,6 +31,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from waypoint.accounts.models import User
 from waypoint.accounts.policy import staff_user, staff_view
 from waypoint.casework.models import Case
+from waypoint.casework.selectors.drafts import draft_text_for_author
+from waypoint.casework.services import case_record_opening
 from waypoint.reporting import reporter_session
 from waypoint.reporting.selectors import report_get_for_reporter
 from waypoint.safety.forms_plans import (
@@ -77,27 +80,42 @@ def _plan_page(
     status: int = 200,
 ) -> HttpResponse:
     page = selectors.plan_page_for_staff(case=case)
-    add_forms = {area: PlanActionForm(area=area) for area in PlanArea.values}
+
+    # Typed before a time-out or a "Save draft" comes back in its area's box (ADR 0034):
+    # `kept(area)` is called while the page renders, among the policy facts read once.
+    def kept(area: str) -> str:
+        return draft_text_for_author(user=user, case=case, kind="plan_action", place=area)
+
+    add_forms = {
+        area: PlanActionForm(area=area, initial={"area": area, "text": partial(kept, area)})
+        for area in PlanArea.values
+    }
     if add_form is not None and add_form.data.get("area") in add_forms:
         add_forms[str(add_form.data["area"])] = add_form
     areas = [(area, add_forms[area.area]) for area in page.areas]
     if review_form is None:
         review_form = PlanReviewForm(initial={"next_review_on": page.next_review_on})
-    # Each showing of the plan (case data) is audited.
-    services.plan_record_view(case=case, user=user)
-    return render(
-        request,
-        "safety/plan_page.html",
-        {
-            "case": case,
-            "page": page,
-            "areas": areas,
-            "review_form": review_form,
-            "error_form": add_form if add_form is not None and add_form.errors else review_form,
-            "problem": problem,
-        },
-        status=status,
-    )
+    # Each showing of the plan (case data) is audited; it is a section of the case frame
+    # (ADR 0031), whose policy facts are read once each.
+    with case.access_facts_remembered():
+        services.plan_record_view(case=case, user=user)
+        case_record_opening(case=case, user=user)
+        return render(
+            request,
+            "safety/plan_page.html",
+            {
+                "case": case,
+                "section": "plan",
+                "page": page,
+                "areas": areas,
+                "review_form": review_form,
+                "error_form": (
+                    add_form if add_form is not None and add_form.errors else review_form
+                ),
+                "problem": problem,
+            },
+            status=status,
+        )
 
 
 def _add_action(request: HttpRequest, user: User, case: Case) -> HttpResponse:

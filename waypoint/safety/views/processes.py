@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from waypoint.accounts.models import User
 from waypoint.accounts.policy import staff_user, staff_view
 from waypoint.casework.models import Case
+from waypoint.casework.services import case_record_opening
 from waypoint.safety.forms_processes import (
     ReferralForm,
     ReferralUpdateForm,
@@ -52,12 +53,21 @@ def _referral_list_page(
     referrals = selectors.referrals_for_case(case=case)
     services.processes_record_read(user=user, case=case, what="referral.list", count=len(referrals))
     rows = [(r, selectors.referral_recipient_name(r)) for r in referrals]
-    return render(
-        request,
-        "safety/referral_list.html",
-        {"case": case, "rows": rows, "form": form, "has_errors": bool(form.errors)},
-        status=status,
-    )
+    # A page of the "Referrals and processes" section of the case frame (ADR 0031).
+    with case.access_facts_remembered():
+        case_record_opening(case=case, user=user)
+        return render(
+            request,
+            "safety/referral_list.html",
+            {
+                "case": case,
+                "section": "referrals",
+                "rows": rows,
+                "form": form,
+                "has_errors": bool(form.errors),
+            },
+            status=status,
+        )
 
 
 @staff_view("safety.refer")
@@ -208,8 +218,12 @@ def _processes_page(
         "civil_new": form_for(ProcessKind.CIVIL),
         "bound_key": bound[0] if bound is not None else "",
         "error_form": bound[1] if bound is not None and bound[1].errors else None,
+        "section": "referrals",
     }
-    return render(request, "safety/process_list.html", context, status=status)
+    # A page of the "Referrals and processes" section of the case frame (ADR 0031).
+    with case.access_facts_remembered():
+        case_record_opening(case=case, user=user)
+        return render(request, "safety/process_list.html", context, status=status)
 
 
 @staff_view("safety.process")

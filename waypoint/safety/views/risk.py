@@ -20,6 +20,7 @@ from waypoint.accounts.models import User
 from waypoint.accounts.policy import staff_user, staff_view
 from waypoint.casework.models import Case
 from waypoint.casework.selectors import case_get_for_staff
+from waypoint.casework.services import case_record_opening
 from waypoint.safety import instruments
 from waypoint.safety.forms_risk import AssessmentForm
 from waypoint.safety.models import InstrumentVersion
@@ -44,16 +45,20 @@ def _case(user: User, case_id: uuid.UUID) -> Case:
 def assessment_list_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = staff_user(request)
     case = case_get_for_staff(user=user, case_id=case_id)
-    rows = selectors.assessments_for_case(user=user, case=case)  # asks "safety.assess"
-    return render(
-        request,
-        "safety/risk_list.html",
-        {
-            "case": case,
-            "rows": rows,
-            "instruments": selectors.instruments_for_assessment(),
-        },
-    )
+    # The Risk section of the case frame (ADR 0031): each policy fact read once.
+    with case.access_facts_remembered():
+        rows = selectors.assessments_for_case(user=user, case=case)  # asks "safety.assess"
+        case_record_opening(case=case, user=user)
+        return render(
+            request,
+            "safety/risk_list.html",
+            {
+                "case": case,
+                "section": "risk",
+                "rows": rows,
+                "instruments": selectors.instruments_for_assessment(),
+            },
+        )
 
 
 def _form_page(
