@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # (pytest-xdist does not pass a worker's output on).
 RESULTS = ROOT / "test-results"
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
-RUN_SECONDS = int(os.environ.get("WAYPOINT_CRASH_SECONDS", "45"))
+RUN_SECONDS = int(os.environ.get("WAYPOINT_CRASH_SECONDS", "35"))
 REPORTERS = 3
 LEAD = ("lead@demo.waypoint.test", "WAYPOINTCASELEADDEMOTOTPSECRET23")
 DEMO_PASSWORD = "waypoint-demo-staff"

@@ -81,7 +81,7 @@ def draft_save(
     if case.data_key_id is None:
         raise DraftError("This case has been erased, so nothing more can be written on it.")
     draft = (
-        WorkDraft.objects.select_for_update()
+        WorkDraft.objects.select_for_update(of=("self",))
         .filter(user=user, case=case, kind=kind)
         .select_related("data_key")
         .first()
