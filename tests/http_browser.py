@@ -1,16 +1,43 @@
-"""A small HTTP client that behaves like a person's browser to a real Waypoint server:
-a cookie jar, no automatic redirects, the CSRF token of the last form it saw, an Origin
-header on every POST. Used by the tests that start servers of their own."""
+"""For the tests that start Waypoint servers of their own (tests/multi_server, tests/crash):
+a small HTTP client that behaves like a person's browser (a cookie jar, no automatic
+redirects, the CSRF token of the last form it saw, an Origin header on every POST), a free
+port, and manage.py run in another process."""
 
 from __future__ import annotations
 
 import http.cookiejar
 import re
+import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run our manage.py with `env` (another database, other keys); its standard output."""
+    done = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return done.stdout
 
 
 class Browser:

@@ -24,7 +24,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ import pytest
 from django.conf import settings
 
 from tests.fuzz.forms import Form, forms_on
-from tests.http_browser import Browser
+from tests.http_browser import Browser, free_port, manage
 from waypoint.accounts.tests.support import code_for_secret
 from waypoint.reporting.steps import steps_for
 from waypoint.reporting.tests.flow import answers_for
@@ -71,17 +70,11 @@ if _REASON and os.environ.get("WAYPOINT_REQUIRE_CRASH_TEST") == "1":
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Cluster:
     """A PostgreSQL of our own: started, stopped hard, started again."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder, self.port = folder, _free_port()
+        self.folder, self.port = folder, free_port()
         self.data = folder / "data"
 
     def _run(self, *args: str) -> None:
@@ -258,19 +251,6 @@ print(json.dumps({"notes": notes, "found": found, "reports": len(reports), "comp
 """
 
 
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return done.stdout
-
-
 def _wait_ready(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -331,10 +311,10 @@ def test_no_acknowledged_report_is_lost_when_workers_and_the_database_die(
         "WAYPOINT_VAR_DIR": str(tmp_path / "var"),
         "PYTHONPATH": str(ROOT),
     }
-    _manage(env, "migrate", "--no-input")
-    _manage(env, "createcachetable")
-    _manage(env, "load_demo", "--no-sign-in-table")
-    case_id = _manage(
+    manage(env, "migrate", "--no-input")
+    manage(env, "createcachetable")
+    manage(env, "load_demo", "--no-sign-in-table")
+    case_id = manage(
         env,
         "shell",
         "--no-imports",
@@ -343,7 +323,7 @@ def test_no_acknowledged_report_is_lost_when_workers_and_the_database_die(
         ".exclude(status='closed').order_by('opened_at').values_list('id', flat=True).first())",
     ).strip()
     demo_reports = int(
-        _manage(
+        manage(
             env,
             "shell",
             "--no-imports",
@@ -351,7 +331,7 @@ def test_no_acknowledged_report_is_lost_when_workers_and_the_database_die(
             "from waypoint.reporting.models import Report; print(Report.objects.count())",
         )
     )
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server_env = env | {
         "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -408,7 +388,7 @@ def test_no_acknowledged_report_is_lost_when_workers_and_the_database_die(
 
     script = CHECK_SCRIPT.replace("ACKNOWLEDGED", repr(json.dumps(tally.acknowledged)))
     script = script.replace("CASE_ID", repr(case_id))
-    result = json.loads(_manage(env, "shell", "--no-imports", "-c", script))
+    result = json.loads(manage(env, "shell", "--no-imports", "-c", script))
     summary = (
         f"crash test: {tally.tried} submissions tried ({tally.submits} reached submit), "
         f"{len(tally.acknowledged)} acknowledged, "

@@ -16,7 +16,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.http_browser import Browser
+from tests.http_browser import Browser, free_port, manage
 from waypoint.accounts.tests.support import code_for_secret
 from waypoint.reporting.steps import steps_for
 from waypoint.reporting.tests.flow import answers_for
@@ -65,29 +64,12 @@ if _REASON and os.environ.get("WAYPOINT_REQUIRE_MULTI_SERVER") == "1":
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Servers:
     a: str
     b: str
     proxy: str
     database_url: str
-
-
-def _manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
 
 
 def _wait_ready(url: str, processes: list[subprocess.Popen[bytes]]) -> None:
@@ -136,9 +118,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        _manage(env, "migrate", "--no-input")
-        _manage(env, "load_demo", "--no-sign-in-table")
-        ports = [_free_port(), _free_port()]
+        manage(env, "migrate", "--no-input")
+        manage(env, "load_demo", "--no-sign-in-table")
+        ports = [free_port(), free_port()]
         for letter, port in zip("ab", ports, strict=True):
             workdir = tmp_path_factory.mktemp(f"server-{letter}")
             server_env = env | {
@@ -162,7 +144,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
                     stderr=subprocess.DEVNULL,
                 )
             )
-        proxy_port = _free_port()
+        proxy_port = free_port()
         config = tmp_path_factory.mktemp("proxy") / "haproxy.cfg"
         config.write_text(
             "defaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n"
