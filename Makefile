@@ -32,11 +32,15 @@ $(SSO_NODE_MODULES): tests/sso/package.json tests/sso/package-lock.json
 sso-providers: $(SSO_NODE_MODULES)
 
 # Links in the demo's notice emails use the port served on; runserver prints the demo
-# sign-in table last, after Django's start-up lines and any demo notices.
+# sign-in table last, after Django's start-up lines and any demo notices. The background
+# worker (emails, scheduled jobs; ADR 0039) runs beside the web server and stops with it.
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable
 	WAYPOINT_SITE_URL="$${WAYPOINT_SITE_URL:-http://127.0.0.1:$(PORT)}" $(PY) manage.py load_demo --no-sign-in-table
+	@export WAYPOINT_SITE_URL="$${WAYPOINT_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	$(PY) manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install

@@ -56,6 +56,19 @@ def _fast_password_hashing(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+IMMEDIATE_TASKS: Final = {
+    "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+}
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_test(settings: Settings) -> None:
+    # A test sees a task's effect when it returns. The worker's own tests use the database
+    # queue and a real worker (waypoint/worker/tests, tests/worker_process).
+    settings.WAYPOINT_TASKS = "immediate"
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def _audit_anchors_per_test(settings: Settings, tmp_path: Path) -> None:
     # Each test publishes audit anchors to its own file, never into the checkout's var/.

@@ -92,6 +92,9 @@ for _name, _path in WAYPOINT_KEYSETS.items():
 WAYPOINT_AUDIT_ANCHOR_FILE = env_path(
     "WAYPOINT_AUDIT_ANCHOR_FILE", VAR_DIR / "audit" / "anchors.log"
 ) or (VAR_DIR / "audit" / "anchors.log")
+# Optionally, a copy of the head once a day by email to someone outside IT (the data
+# protection contact): one more copy the database's owner cannot rewrite.
+WAYPOINT_AUDIT_ANCHOR_EMAIL = env_str("WAYPOINT_AUDIT_ANCHOR_EMAIL", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -111,6 +114,8 @@ INSTALLED_APPS = [
     "waypoint.casework",
     "waypoint.safety",
     "waypoint.notifications",  # after the apps whose events it records (ADR 0033)
+    "waypoint.worker",  # the outbox, the schedule and the heartbeat (ADR 0039)
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -133,6 +138,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After the header middleware so static files get the same headers.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 413 from Content-Length alone: inside the header middleware, before anything reads
+    # the body (CsrfViewMiddleware). Its page needs no session or user (error_views.py).
+    "waypoint.common.error_views.RequestTooLargeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "waypoint.common.csrf.FetchMetadataOriginMiddleware",
@@ -444,8 +452,33 @@ if _email_backend == "django.core.mail.backends.smtp.EmailBackend":
         "username": env_str("EMAIL_HOST_USER", ""),
         "password": env_secret("EMAIL_HOST_PASSWORD") or "",
         "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+        # A hung mail server must not hold a worker's delivery for ever (it is retried).
+        "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
     }
-MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+# Every email is queued, encrypted, and sent by the worker through "delivery", with
+# retries (waypoint/worker/mail.py, ADR 0039).
+MAILERS = {
+    "default": {"BACKEND": "waypoint.worker.mail.QueuedEmailBackend"},
+    "delivery": {"BACKEND": _email_backend, "OPTIONS": _email_options},
+}
+WAYPOINT_EMAIL_RETRY_SECONDS = env_int("WAYPOINT_EMAIL_RETRY_SECONDS", 30, minimum=0)
+WAYPOINT_EMAIL_MAX_ATTEMPTS = env_int("WAYPOINT_EMAIL_MAX_ATTEMPTS", 10, minimum=1)
+
+# --- Background work (ADR 0039) -----------------------------------------------------------
+# "database": tasks wait in a table for `manage.py run_worker` (make run starts one; deploy
+# runs it as its own service). "immediate": each task runs inside the request that made it,
+# for the test suite or a deployment that cannot run a worker (schedule jobs with cron).
+WAYPOINT_TASKS = env_choice("WAYPOINT_TASKS", ("database", "immediate"), "database")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if WAYPOINT_TASKS == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend"
+    }
+}
+WAYPOINT_WORKER_BEAT_SECONDS = env_int("WAYPOINT_WORKER_BEAT_SECONDS", 10, minimum=1)
+# /readyz asks for attention when no worker has beaten its heart for this long.
+WAYPOINT_WORKER_STALE_SECONDS = env_int("WAYPOINT_WORKER_STALE_SECONDS", 60, minimum=5)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "waypoint@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS: list[tuple[str, str]] = []  # error emails would carry request data; never send them
@@ -483,5 +516,8 @@ LOGGING = {
         "waypoint.request": {"level": env_str("WAYPOINT_REQUEST_LOG_LEVEL", "INFO")},
         "django.server": {"level": "WARNING"},
         "django.security": {"level": "WARNING"},
+        # worker/task_log.py writes one line per task; Django's own lines repeat it.
+        "django.tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
     },
 }

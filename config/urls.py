@@ -11,6 +11,8 @@ from waypoint.common.health import healthz_view, readyz_view
 handler400 = "waypoint.common.error_views.bad_request"
 handler403 = "waypoint.common.error_views.permission_denied"
 handler404 = "waypoint.common.error_views.page_not_found"
+# allauth answers its rate limits with this one (allauth.core.internal.ratelimit).
+handler429 = "waypoint.common.error_views.too_many_requests"
 handler500 = "waypoint.common.error_views.server_error"
 
 urlpatterns: list[URLPattern | URLResolver] = [

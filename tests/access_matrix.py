@@ -326,7 +326,8 @@ from tests.matrix_rows import (  # noqa: E402
     case_sections,
     notifications,
     overview_drafts,
+    worker,
 )
 
-for _part in (case_sections, case_list, notifications, overview_drafts):
+for _part in (case_sections, case_list, notifications, overview_drafts, worker):
     EXPECTATIONS.update(_part.ROWS)

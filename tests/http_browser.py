@@ -1,11 +1,12 @@
-"""For the tests that start Waypoint servers of their own (tests/multi_server, tests/crash):
-a small HTTP client that behaves like a person's browser (a cookie jar, no automatic
-redirects, the CSRF token of the last form it saw, an Origin header on every POST), a free
-port, and manage.py run in another process."""
+"""For the tests that start Waypoint servers of their own (tests/multi_server, tests/crash,
+tests/worker_process): a small HTTP client that behaves like a person's browser (a cookie
+jar, no automatic redirects, the CSRF token of the last form it saw, an Origin header on
+every POST), a free port, a clean environment, manage.py and gunicorn in other processes."""
 
 from __future__ import annotations
 
 import http.cookiejar
+import os
 import re
 import socket
 import subprocess
@@ -38,6 +39,34 @@ def manage(env: dict[str, str], *args: str) -> str:
         timeout=600,
     )
     return done.stdout
+
+
+def server_env(*, drop: tuple[str, ...] = ("DATABASE_URL",)) -> dict[str, str]:
+    """This environment without the test run's Django, Waypoint and pytest settings (and
+    `drop`): a server started with it is configured only by what the test adds."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "WAYPOINT_", "PYTEST_")) and key not in drop
+    }
+
+
+def start_gunicorn(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    """Waypoint under gunicorn as deploy/ runs it (GUNICORN_BIND etc. come from `env`)."""
+    return subprocess.Popen(  # noqa: S603 - our own server
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "deploy/gunicorn.conf.py"),
+            "config.wsgi",
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 class Browser:

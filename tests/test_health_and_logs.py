@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -11,10 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.mail import send_mail
 from django.test import Client
+from django.utils import timezone
 
 from waypoint.common.logs import JsonFormatter
 from waypoint.privacy import keysets
+from waypoint.worker.services import emails_deliver_due, worker_heartbeat_record
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +70,59 @@ def test_readyz_names_only_the_failing_check(client: Client, settings, tmp_path:
     assert response.status_code == 503
     assert response.json() == {"status": "not ready", "failing": ["keysets"]}
     assert str(tmp_path) not in response.content.decode()
+
+
+def test_readyz_asks_for_attention_while_no_worker_is_running_but_stays_ready(
+    client: Client, settings
+) -> None:
+    # A stopped worker delays emails; it must not take every server out of the load
+    # balancer (ADR 0039), so it is reported, not failed.
+    settings.WAYPOINT_TASKS = "database"
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "attention": ["worker"]}
+
+    started = timezone.now()
+    worker_heartbeat_record(worker_id="worker-1", started_at=started)
+    assert client.get("/readyz").json() == {"status": "ready"}
+
+    stale = timezone.now() + dt.timedelta(seconds=settings.WAYPOINT_WORKER_STALE_SECONDS + 1)
+    worker_heartbeat_record(worker_id="worker-1", started_at=started, now=started)
+    with time_machine.travel(stale, tick=False):
+        assert client.get("/readyz").json() == {"status": "ready", "attention": ["worker"]}
+
+
+def test_each_task_writes_one_json_line_with_its_name_never_its_arguments(
+    log_lines: io.StringIO, settings, tmp_path: Path
+) -> None:
+    # A reporter's nudge whose first delivery fails with an error that quotes the address.
+    settings.MAILERS = {
+        "default": {"BACKEND": "waypoint.worker.mail.QueuedEmailBackend"},
+        "delivery": {
+            "BACKEND": "waypoint.worker.tests.mail_backends.FlakyEmailBackend",
+            "OPTIONS": {"directory": str(tmp_path), "failures": 1},
+        },
+    }
+    send_mail(f"Subject {MARKER}", f"Body {MARKER}", None, [f"{MARKER}@example.test"])
+    emails_deliver_due(now=timezone.now() + dt.timedelta(hours=1))
+
+    output = log_lines.getvalue()
+    assert MARKER not in output
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    tasks = [line for line in lines if line["logger"] == "waypoint.task"]
+    assert [line["task"] for line in tasks] == ["waypoint.worker.tasks.deliver_email"]
+    for line in tasks:
+        assert set(line) == {
+            "time",
+            "level",
+            "logger",
+            "message",
+            "task",
+            "task_id",
+            "status",
+            "duration_ms",
+        }
+    assert "smtplib.SMTPRecipientsRefused" in output  # the kind of failure, never its text
 
 
 def test_each_request_writes_one_json_line_with_nothing_that_identifies_anyone(

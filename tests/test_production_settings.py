@@ -19,7 +19,8 @@ PROBE = (
     "print(json.dumps({'debug': s.DEBUG, 'demo': s.WAYPOINT_DEMO, "
     "'session_cookie': s.SESSION_COOKIE_NAME, 'csrf_cookie': s.CSRF_COOKIE_NAME, "
     "'secure': [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT], "
-    "'hsts': s.SECURE_HSTS_SECONDS, 'mailer': s.MAILERS['default']['BACKEND']}))"
+    "'hsts': s.SECURE_HSTS_SECONDS, 'mailer': s.MAILERS['delivery']['BACKEND'], "
+    "'queue': s.MAILERS['default']['BACKEND'], 'tasks': s.TASKS['default']['BACKEND']}))"
 )
 
 
@@ -66,6 +67,9 @@ def test_it_starts_in_production_with_secure_cookies_and_https_only(production_e
     assert loaded["secure"] == [True, True, True]
     assert loaded["hsts"] >= 31536000
     assert loaded["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
+    # ...through the outbox and the database task queue, sent by the worker (ADR 0039).
+    assert loaded["queue"] == "waypoint.worker.mail.QueuedEmailBackend"
+    assert loaded["tasks"] == "django_tasks_db.DatabaseBackend"
 
 
 @pytest.mark.parametrize(

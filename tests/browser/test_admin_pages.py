@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.core.mail import EmailMessage
 
 from tests.browser.support import DESKTOP, BrowserSession, assert_no_axe_violations
 from tests.browser.test_content_management import sign_in
 from waypoint.accounts.models import User
 from waypoint.institution.models import Department, Institution
+from waypoint.worker.models import OutboundEmail
+from waypoint.worker.services import email_queue
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +32,8 @@ def test_the_admin_pages_an_administrator_uses_have_no_accessibility_violations(
     sign_in(page, administrator, totp_code)
     department = Department.objects.order_by("name").first()
     assert department is not None
+    email_queue(messages=[EmailMessage("Subject", "Body", None, ["someone@example.org"])])
+    email = OutboundEmail.objects.get()
     for url in [
         "/staff/admin/",
         "/staff/admin/accounts/user/",
@@ -38,6 +43,8 @@ def test_the_admin_pages_an_administrator_uses_have_no_accessibility_violations(
         "/staff/admin/institution/department/",
         f"/staff/admin/institution/department/{department.pk}/change/",
         "/staff/admin/institution/department/add/",
+        "/staff/admin/worker/outboundemail/",
+        f"/staff/admin/worker/outboundemail/{email.pk}/change/",
     ]:
         page.goto(url)
         assert page.locator("h1").count() >= 1, url

@@ -25,7 +25,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -38,7 +37,7 @@ import pytest
 from django.conf import settings
 
 from tests.fuzz.forms import Form, forms_on
-from tests.http_browser import Browser, free_port, manage
+from tests.http_browser import Browser, free_port, manage, server_env, start_gunicorn
 from waypoint.accounts.tests.support import code_for_secret
 from waypoint.reporting.steps import steps_for
 from waypoint.reporting.tests.flow import answers_for
@@ -300,12 +299,7 @@ def cluster() -> Iterator[Cluster]:
 def test_no_acknowledged_report_is_lost_when_workers_and_the_database_die(
     cluster: Cluster, tmp_path: Path
 ) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "WAYPOINT_", "PYTEST_"))
-        and key not in {"DATABASE_URL", "REDIS_URL"}
-    }
+    env = server_env(drop=("DATABASE_URL", "REDIS_URL"))
     env |= {
         "DATABASE_URL": cluster.url,
         "WAYPOINT_VAR_DIR": str(tmp_path / "var"),
@@ -333,25 +327,12 @@ def test_no_acknowledged_report_is_lost_when_workers_and_the_database_die(
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server_env = env | {
+    gunicorn_env = env | {
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "3",
         "GUNICORN_THREADS": "2",
     }
-    master = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "deploy/gunicorn.conf.py"),
-            "config.wsgi",
-        ],
-        cwd=tmp_path,
-        env=server_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    master = start_gunicorn(gunicorn_env, tmp_path)
     tally = Tally()
     kills = restarts = 0
     try:

@@ -17,7 +17,6 @@ import re
 import secrets
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -32,7 +31,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.http_browser import Browser, free_port, manage
+from tests.http_browser import Browser, free_port, manage, server_env, start_gunicorn
 from waypoint.accounts.tests.support import code_for_secret
 from waypoint.reporting.steps import steps_for
 from waypoint.reporting.tests.flow import answers_for
@@ -103,11 +102,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     database_url = f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
     redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
     shared = tmp_path_factory.mktemp("shared-keys")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "WAYPOINT_", "PYTEST_")) and key != "DATABASE_URL"
-    }
+    env = server_env()
     env |= {
         "DATABASE_URL": database_url,
         "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
@@ -123,27 +118,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         ports = [free_port(), free_port()]
         for letter, port in zip("ab", ports, strict=True):
             workdir = tmp_path_factory.mktemp(f"server-{letter}")
-            server_env = env | {
+            gunicorn_env = env | {
                 "GUNICORN_BIND": f"127.0.0.1:{port}",
                 "WAYPOINT_MEDIA_ROOT": str(workdir / "media"),  # not shared: unused by evidence
                 "WAYPOINT_SITE_URL": f"http://127.0.0.1:{port}",
             }
-            processes.append(
-                subprocess.Popen(  # noqa: S603
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "-c",
-                        str(ROOT / "deploy/gunicorn.conf.py"),
-                        "config.wsgi",
-                    ],
-                    cwd=workdir,
-                    env=server_env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            processes.append(start_gunicorn(gunicorn_env, workdir))
         proxy_port = free_port()
         config = tmp_path_factory.mktemp("proxy") / "haproxy.cfg"
         config.write_text(

@@ -261,6 +261,7 @@ _ADMIN_APP_ACTIONS: Final[Mapping[str, str]] = MappingProxyType(
         "safety": "admin.content",  # risk instruments only
         "privacy": "audit.view",
         "casework": "admin.content",  # reply templates only: no case data is registered
+        "worker": "admin.site",  # outgoing emails' bookkeeping, never their content
     }
 )
 # Apps whose records the admin may show but never change (the audit log).

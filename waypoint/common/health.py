@@ -6,8 +6,11 @@ database answers, the shared cache stores and returns a value, every keyset load
 no migration is waiting. It says which checks failed by name and nothing else (no
 versions, hosts, counts or error text), reads no session and sets no cookie.
 
-Not yet checked: the task worker's heartbeat (there is no worker until issue 13 item 12
-lands; scheduled jobs run from cron, deploy/README.md).
+The task worker's heartbeat is reported too (the worker app registers it), but it does
+not make a server unready: a web server with a stopped worker still takes reports, whose
+emails wait in the outbox, and taking every server out of the load balancer because of the
+worker would turn the site away from someone in danger. It answers 200 with
+"attention": ["worker"] instead, for monitoring to alert on (ADR 0039).
 """
 
 from __future__ import annotations
@@ -73,6 +76,13 @@ CHECKS: Final[dict[str, Callable[[], bool]]] = {
     "keysets": _keysets,
     "migrations": _migrations,
 }
+# Checks registered by other apps; they are reported but do not make the server unready.
+ATTENTION_CHECKS: Final[dict[str, Callable[[], bool]]] = {}
+
+
+def register_check(name: str, check: Callable[[], bool]) -> None:
+    """Report `check` in /readyz as needing attention when it fails (worker.apps)."""
+    ATTENTION_CHECKS[name] = check
 
 
 def _passes(check: Callable[[], bool]) -> bool:
@@ -94,6 +104,10 @@ def healthz_view(request: HttpRequest) -> HttpResponse:
 @require_safe
 def readyz_view(request: HttpRequest) -> JsonResponse:
     failing = [name for name, check in CHECKS.items() if not _passes(check)]
-    if failing:
-        return JsonResponse({"status": "not ready", "failing": failing}, status=503)
-    return JsonResponse({"status": "ready"})
+    attention = [name for name, check in ATTENTION_CHECKS.items() if not _passes(check)]
+    body: dict[str, object] = {"status": "not ready", "failing": failing}
+    if not failing:
+        body = {"status": "ready"}
+    if attention:
+        body["attention"] = attention
+    return JsonResponse(body, status=503 if failing else 200)

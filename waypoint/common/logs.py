@@ -14,7 +14,16 @@ import logging
 import traceback
 from typing import Any, Final
 
-_REQUEST_FIELDS: Final = ("request_id", "method", "route", "status", "duration_ms")
+# A request's fields, and a task's (worker/task_log.py): its name and id instead of a route.
+_REQUEST_FIELDS: Final = (
+    "request_id",
+    "method",
+    "route",
+    "task",
+    "task_id",
+    "status",
+    "duration_ms",
+)
 
 
 class JsonFormatter(logging.Formatter):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Final
 
 from django.conf import settings
+from django.core.mail import send_mail
 
 from waypoint.privacy.audit import VerificationResult, verify_audit_chain
 from waypoint.privacy.models import AuditHead
@@ -105,3 +106,27 @@ def publish_anchor(path: Path | None = None) -> tuple[VerificationResult, Anchor
     finally:
         os.close(descriptor)
     return result, anchor
+
+
+ANCHOR_EMAIL_SUBJECT: Final = "Waypoint audit log: today's check value"
+
+
+def email_anchor(anchor: Anchor) -> bool:
+    """Send `anchor` to WAYPOINT_AUDIT_ANCHOR_EMAIL, if set (anchor_audit --email).
+
+    The email holds a sequence number and a MAC: nothing about anyone. Kept by someone
+    outside IT, it lets an auditor show later that no entry up to it was removed.
+    """
+    address = str(settings.WAYPOINT_AUDIT_ANCHOR_EMAIL or "")
+    if not address:
+        return False
+    body = (
+        "This is Waypoint's daily check value for its audit log. Please keep this email.\n\n"
+        f"Time (UTC): {anchor.at}\n"
+        f"Entry: {anchor.seq}\n"
+        f"Check value: {anchor.mac}\n\n"
+        "If anyone ever needs to show that the audit log has not been cut short, they can\n"
+        "run `manage.py verify_audit --anchor "
+        f"{anchor.seq}:{anchor.mac}`. It says nothing about any person or case.\n"
+    )
+    return bool(send_mail(ANCHOR_EMAIL_SUBJECT, body, None, [address]))

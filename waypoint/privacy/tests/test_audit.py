@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
@@ -321,7 +322,12 @@ def test_it_checks_an_anchor_given_on_the_command_line():
 def test_it_exits_with_status_1_from_the_command_line(tmp_path: Path):
     """End to end in a separate process, against a throwaway SQLite database file."""
     database = tmp_path / "audit.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        # Not the checkout's var/audit/anchors.log, which `make run`'s worker writes to.
+        "WAYPOINT_AUDIT_ANCHOR_FILE": str(tmp_path / "anchors.log"),
+    }
 
     def manage(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # noqa: S603 - our own manage.py
@@ -384,6 +390,32 @@ def test_anchor_audit_appends_the_head_once_and_never_rewrites_earlier_lines(set
     assert anchors[-1].seq == head_seq()
     assert settings.WAYPOINT_AUDIT_ANCHOR_FILE.read_text().startswith(first)
     assert f"Anchored seq {head_seq()}" in out.getvalue()
+
+
+def test_the_daily_anchor_email_goes_to_the_data_protection_contact_with_the_head(settings):
+    settings.WAYPOINT_AUDIT_ANCHOR_EMAIL = "dpo@example.ac.uk"
+    record_events(2)
+    call_command("anchor_audit", stdout=io.StringIO())  # hourly: no email
+    assert mail.outbox == []
+
+    out = io.StringIO()
+    call_command("anchor_audit", "--email", stdout=out)  # daily: the head, by email too
+
+    [email] = mail.outbox
+    head = AuditHead.objects.get(pk=1)
+    assert email.to == ["dpo@example.ac.uk"]
+    assert f"Entry: {head.seq}" in email.body
+    assert head.mac in email.body
+    assert f"verify_audit --anchor {head.seq}:{head.mac}" in email.body
+    assert "dpo@" not in out.getvalue()
+
+
+def test_without_an_anchor_address_nobody_is_emailed(settings):
+    settings.WAYPOINT_AUDIT_ANCHOR_EMAIL = ""
+    record_events(1)
+    call_command("anchor_audit", "--email", stdout=io.StringIO())
+    assert mail.outbox == []
+    assert len(read_anchors()) == 1
 
 
 def test_a_broken_chain_is_not_anchored():

@@ -65,12 +65,13 @@ def test_the_digest_is_the_keyed_email_digest_used_for_matching() -> None:
     assert int(digest, 16) >= 0
 
 
-def test_development_uses_the_digest_console_backend_when_no_backend_is_set() -> None:
+def test_development_delivers_through_the_digest_console_backend_when_no_backend_is_set() -> None:
+    # Emails are queued (worker/mail.py) and the worker delivers them through "delivery".
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WAYPOINT_ENV", "EMAIL_"))}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     probe = (
         "import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps(s.MAILERS['default']['BACKEND']))"
+        "print(json.dumps(s.MAILERS['delivery']['BACKEND']))"
     )
     result = subprocess.run(  # noqa: S603 (fixed argv)
         [sys.executable, "-c", probe],

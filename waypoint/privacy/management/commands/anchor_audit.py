@@ -8,15 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from waypoint.privacy.anchors import AnchorFileError, anchor_path, publish_anchor
+from waypoint.privacy.anchors import AnchorFileError, anchor_path, email_anchor, publish_anchor
 
 
 class Command(BaseCommand):
     help = "Append the audit chain's head to WAYPOINT_AUDIT_ANCHOR_FILE after verifying it."
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--email",
+            action="store_true",
+            help="Also email the anchor to WAYPOINT_AUDIT_ANCHOR_EMAIL, if it is set.",
+        )
+
+    def handle(self, *args: Any, email: bool = False, **options: Any) -> None:
         try:
             result, anchor = publish_anchor()
         except AnchorFileError as error:
@@ -31,3 +38,5 @@ class Command(BaseCommand):
             self.stdout.write("The audit log is empty: nothing to anchor yet.")
             return
         self.stdout.write(f"Anchored seq {anchor.seq} in {anchor_path()}.")
+        if email and email_anchor(anchor):
+            self.stdout.write("Emailed the anchor to the audit anchor address.")
