@@ -162,7 +162,7 @@ def prepare_environment(bench: Bench) -> None:
         secret_file.write_text(secrets.token_urlsafe(64))
         secret_file.chmod(0o600)
     keys = state / "keys"
-    if not (keys / "kek.json").exists():
+    if not (keys / "signing.json").exists():  # keeps existing keysets, adds missing ones
         _run([PYTHON, "scripts/generate_keysets.py", str(keys)], dict(os.environ))
     base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
     redis_base = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
@@ -178,6 +178,7 @@ def prepare_environment(bench: Bench) -> None:
         "WAYPOINT_IDENTIFIER_KEYSET_FILE": str(keys / "identifier.json"),
         "WAYPOINT_AUDIT_KEYSET_FILE": str(keys / "audit.json"),
         "WAYPOINT_RECEIPT_KEYSET_FILE": str(keys / "receipt.json"),
+        "WAYPOINT_SIGNING_KEYSET_FILE": str(keys / "signing.json"),
         "ALLOWED_HOSTS": "127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": bench.url,
         "WAYPOINT_SITE_URL": "https://127.0.0.1",
@@ -187,13 +188,13 @@ def prepare_environment(bench: Bench) -> None:
         "DATABASE_URL": f"{base}/{bench.database}",
         "REDIS_URL": f"{redis_base}/{REDIS_DB}",
         "WAYPOINT_MEDIA_ROOT": str(state / "media"),
-        # Notices are sent in the request (Django's immediate task backend): no mail
-        # server here, so they go nowhere, at no cost.
+        # Notices are queued for a worker (none runs here) and delivered, if ever, to
+        # nowhere: the enqueue is part of what a request costs.
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "WAYPOINT_BENCH_FLOOR": "true",
         "GUNICORN_BIND": f"127.0.0.1:{bench.port}",
     }
-    for kind in ("kek", "identifier", "audit", "receipt"):
+    for kind in ("kek", "identifier", "audit", "receipt", "signing"):
         if not (keys / f"{kind}.json").exists():
             sys.exit(f"bench: scripts/generate_keysets.py did not write {kind}.json")
 

@@ -50,6 +50,7 @@ _kek_file = env_path("WAYPOINT_KEK_KEYSET_FILE")
 _identifier_file = env_path("WAYPOINT_IDENTIFIER_KEYSET_FILE")
 _audit_file = env_path("WAYPOINT_AUDIT_KEYSET_FILE")
 _receipt_file = env_path("WAYPOINT_RECEIPT_KEYSET_FILE")
+_signing_file = env_path("WAYPOINT_SIGNING_KEYSET_FILE")
 if PRODUCTION:
     _missing = [
         name
@@ -59,6 +60,7 @@ if PRODUCTION:
             ("WAYPOINT_IDENTIFIER_KEYSET_FILE", _identifier_file),
             ("WAYPOINT_AUDIT_KEYSET_FILE", _audit_file),
             ("WAYPOINT_RECEIPT_KEYSET_FILE", _receipt_file),
+            ("WAYPOINT_SIGNING_KEYSET_FILE", _signing_file),
         )
         if not value
     ]
@@ -73,8 +75,16 @@ else:
     _identifier_file = _identifier_file or _dev.identifier_file
     _audit_file = _audit_file or _dev.audit_file
     _receipt_file = _receipt_file or _dev.receipt_file
+    _signing_file = _signing_file or _dev.signing_file
 # Narrows the types for mypy.
-if not (_secret_key and _kek_file and _identifier_file and _audit_file and _receipt_file):
+if not (
+    _secret_key
+    and _kek_file
+    and _identifier_file
+    and _audit_file
+    and _receipt_file
+    and _signing_file
+):
     raise ImproperlyConfigured("Secrets and keysets could not be found or created.")
 SECRET_KEY: str = _secret_key
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
@@ -83,6 +93,7 @@ WAYPOINT_KEYSETS = {
     "identifier": _identifier_file,
     "audit": _audit_file,
     "receipt": _receipt_file,
+    "signing": _signing_file,  # signed exports (privacy/signing.py, ADR 0041)
 }
 for _name, _path in WAYPOINT_KEYSETS.items():
     if not _path.is_file():
@@ -111,10 +122,12 @@ INSTALLED_APPS = [
     "waypoint.institution",
     "waypoint.hub",
     "waypoint.reporting",
+    "waypoint.log",  # the private incident log (issue 14)
     "waypoint.casework",
     "waypoint.safety",
     "waypoint.notifications",  # after the apps whose events it records (ADR 0033)
     "waypoint.worker",  # the outbox, the schedule and the heartbeat (ADR 0039)
+    "waypoint.demo",  # load_demo and generate_load_data, above every app (ADR 0040)
     "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",

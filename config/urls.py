@@ -5,7 +5,9 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 
 from waypoint.accounts.admin_site import admin_site
+from waypoint.casework import urls_reporter as reporter_urls
 from waypoint.common.health import healthz_view, readyz_view
+from waypoint.reporting import urls as reporting_urls
 
 # Waypoint's own error pages, which never read the request body (waypoint/common/error_views).
 handler400 = "waypoint.common.error_views.bad_request"
@@ -20,10 +22,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz_view, name="healthz"),
     path("readyz", readyz_view, name="readyz"),
     path("", include("waypoint.hub.urls")),
-    path("", include("waypoint.reporting.urls")),
+    # The reporter's pages, one "reporting" namespace: /report/ from reporting, /my-report/
+    # from casework, whose views read and write the case (ADR 0040).
+    path("", include((reporting_urls.urlpatterns + reporter_urls.urlpatterns, "reporting"))),
     path("staff/admin/", admin_site.urls),
     path("staff/content/", include("waypoint.hub.staff_urls")),
     path("", include("waypoint.safety.urls")),
+    path("log/", include("waypoint.log.urls")),
+    path("verify/", include("waypoint.log.urls_verify")),
     path("staff/notifications/", include("waypoint.notifications.urls")),
     path("staff/", include("waypoint.casework.urls")),
     path("staff/", include("waypoint.accounts.urls")),

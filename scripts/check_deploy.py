@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from waypoint.privacy.keysets import new_keyset_json, write_private_file  # noqa: E402
+from waypoint.privacy.keysets import KINDS, new_keyset_json, write_private_file  # noqa: E402
 
 
 def main() -> int:
@@ -27,7 +27,7 @@ def main() -> int:
             for key, value in os.environ.items()
             if not key.startswith(("WAYPOINT_", "DJANGO_"))
         }
-        for kind in ("kek", "identifier", "audit", "receipt"):
+        for kind in KINDS:
             path = keys / f"{kind}.json"
             write_private_file(path, new_keyset_json(kind), exclusive=True)
             env[f"WAYPOINT_{kind.upper()}_KEYSET_FILE"] = str(path)

@@ -1,4 +1,4 @@
-"""Create the four production keysets in a directory (for a secret store to hold).
+"""Create the five production keysets in a directory (for a secret store to hold).
 
 Usage: python scripts/generate_keysets.py /path/to/secure/dir
 

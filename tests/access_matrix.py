@@ -324,10 +324,12 @@ POST_NOT_DENIED: Final[dict[str, frozenset[str]]] = {
 from tests.matrix_rows import (  # noqa: E402
     case_list,
     case_sections,
+    log,
     notifications,
     overview_drafts,
+    verify,
     worker,
 )
 
-for _part in (case_sections, case_list, notifications, overview_drafts, worker):
+for _part in (case_sections, case_list, notifications, overview_drafts, worker, log, verify):
     EXPECTATIONS.update(_part.ROWS)

@@ -29,7 +29,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WAYPOINT_", "DJANGO_"))}
     env.pop("SECRET_KEY", None)
     env.pop("ALLOWED_HOSTS", None)
-    for kind in ("kek", "identifier", "audit", "receipt"):
+    for kind in ("kek", "identifier", "audit", "receipt", "signing"):
         path = tmp_path / f"{kind}.json"
         write_private_file(path, new_keyset_json(kind), exclusive=True)
         env[f"WAYPOINT_{kind.upper()}_KEYSET_FILE"] = str(path)
@@ -80,6 +80,7 @@ def test_it_starts_in_production_with_secure_cookies_and_https_only(production_e
         "WAYPOINT_IDENTIFIER_KEYSET_FILE",
         "WAYPOINT_AUDIT_KEYSET_FILE",
         "WAYPOINT_RECEIPT_KEYSET_FILE",
+        "WAYPOINT_SIGNING_KEYSET_FILE",
     ],
 )
 def test_it_refuses_to_start_in_production_without_a_secret_or_keyset(production_env, missing):
@@ -115,6 +116,13 @@ def test_it_refuses_a_keyset_file_that_does_not_exist(production_env, tmp_path):
     result = _start(production_env)
     assert result.returncode != 0
     assert "does not exist" in result.stderr
+
+
+def test_it_refuses_a_signing_keyset_file_that_does_not_exist(production_env, tmp_path):
+    production_env["WAYPOINT_SIGNING_KEYSET_FILE"] = str(tmp_path / "nowhere.json")
+    result = _start(production_env)
+    assert result.returncode != 0
+    assert "The signing keyset file" in result.stderr
 
 
 def test_it_refuses_a_malformed_boolean_at_start_up(production_env):

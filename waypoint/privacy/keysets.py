@@ -1,10 +1,11 @@
 """Tink keysets that live outside the database: creation, loading and rotation.
 
-Four keysets, each in its own file (JSON, Tink's format):
+Five keysets, each in its own file (JSON, Tink's format):
 - the key-encryption keyset (AEAD) that wraps every per-record data key;
 - the identifier keyset (PRF) for keyed hashes used in matching;
 - the audit keyset (PRF) for the audit log's hash chain;
-- the receipt keyset (PRF): the pepper mixed into receipt passphrases before Argon2id.
+- the receipt keyset (PRF): the pepper mixed into receipt passphrases before Argon2id;
+- the signing keyset (Ed25519 signatures) for exports anyone can verify (privacy/signing.py).
 
 In development they are generated on first use under var/keys/. In production they are
 mounted from a secret store and the app refuses to start without them (config/settings.py).
@@ -24,23 +25,27 @@ from typing import Any
 
 import tink
 from django.conf import settings
-from tink import aead, cleartext_keyset_handle, prf, streaming_aead
+from tink import aead, cleartext_keyset_handle, prf, signature, streaming_aead
 
 aead.register()
 prf.register()
+signature.register()
 streaming_aead.register()
 
 KEK = "kek"
 IDENTIFIER = "identifier"
 AUDIT = "audit"
 RECEIPT = "receipt"
-KINDS = (KEK, IDENTIFIER, AUDIT, RECEIPT)
+SIGNING = "signing"
+KINDS = (KEK, IDENTIFIER, AUDIT, RECEIPT, SIGNING)
 
 _TEMPLATES = {
     KEK: aead.aead_key_templates.AES256_GCM,
     IDENTIFIER: prf.prf_key_templates.HMAC_SHA256,
     AUDIT: prf.prf_key_templates.HMAC_SHA256,
     RECEIPT: prf.prf_key_templates.HMAC_SHA256,
+    # Ed25519 (ADR 0041): short signatures for a printed code, no nonce to get wrong.
+    SIGNING: signature.signature_key_templates.ED25519,
 }
 
 
@@ -116,6 +121,7 @@ _PRIMITIVES: dict[str, Any] = {
     IDENTIFIER: prf.PrfSet,
     AUDIT: prf.PrfSet,
     RECEIPT: prf.PrfSet,
+    SIGNING: signature.PublicKeySign,
 }
 
 
@@ -181,6 +187,7 @@ class DevSecrets:
     identifier_file: Path
     audit_file: Path
     receipt_file: Path
+    signing_file: Path
 
 
 def ensure_dev_secrets(var_dir: Path) -> DevSecrets:
@@ -197,6 +204,7 @@ def ensure_dev_secrets(var_dir: Path) -> DevSecrets:
         identifier_file=files[IDENTIFIER],
         audit_file=files[AUDIT],
         receipt_file=files[RECEIPT],
+        signing_file=files[SIGNING],
     )
 
 

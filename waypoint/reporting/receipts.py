@@ -46,10 +46,10 @@ import math
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -351,38 +351,67 @@ def check_receipt(request: HttpRequest, *, reference: str, passphrase: str) -> R
     report comes back with only its receipt fields loaded (others load on access), so a
     failed attempt never decrypts anything.
     """
+
+    def find(normalised: str) -> Report | None:
+        return (
+            Report.objects.filter(reference=normalised)
+            .only("id", "reference", "receipt_hash", "receipt_pepper_key_id")
+            .first()
+        )
+
+    match = check_receipt_of(request, reference=reference, passphrase=passphrase, find=find)
+    return ReceiptCheck(report=match.holder, blocked=match.blocked, retry_after=match.retry_after)
+
+
+class ReceiptHolder(Protocol):
+    """Anything a receipt opens: a report, or an incident log with its own receipt."""
+
+    receipt_hash: str
+    receipt_pepper_key_id: int | None
+
+
+@dataclass(frozen=True)
+class ReceiptMatch[H: ReceiptHolder]:
+    holder: H | None
+    blocked: bool = False
+    retry_after: int = 0
+
+
+def check_receipt_of[H: ReceiptHolder](
+    request: HttpRequest,
+    *,
+    reference: str,
+    passphrase: str,
+    find: Callable[[str], H | None],
+) -> ReceiptMatch[H]:
+    """check_receipt() for whatever `find` looks up by normalised reference (an incident
+    log's receipt works exactly as a report's, with the same shared rate limits)."""
     ref_key = reference_bucket_key(reference)
     if ratelimit.is_blocked(ratelimit.RECEIPT_PER_NETWORK, request=request):
         wait = ratelimit.retry_after(ratelimit.RECEIPT_PER_NETWORK)
-        return ReceiptCheck(report=None, blocked=True, retry_after=wait)
+        return ReceiptMatch(holder=None, blocked=True, retry_after=wait)
     pair_key = ratelimit.reference_network_key(ref_key, request)
     reference_blocked = ratelimit.is_blocked(ratelimit.RECEIPT_PER_REFERENCE, key=ref_key)
     if reference_blocked and ratelimit.is_blocked(
         ratelimit.RECEIPT_PER_REFERENCE_NETWORK, key=pair_key
     ):
         wait = ratelimit.retry_after(ratelimit.RECEIPT_PER_REFERENCE)
-        return ReceiptCheck(report=None, blocked=True, retry_after=wait)
+        return ReceiptMatch(holder=None, blocked=True, retry_after=wait)
 
-    report: Report | None = None
-    if not ref_key.startswith("invalid:"):
-        report = (
-            Report.objects.filter(reference=ref_key)
-            .only("id", "reference", "receipt_hash", "receipt_pepper_key_id")
-            .first()
-        )
+    holder = None if ref_key.startswith("invalid:") else find(ref_key)
     matched = verify_passphrase(
-        encoded=(report.receipt_hash or None) if report is not None else None,
-        key_id=report.receipt_pepper_key_id if report is not None else None,
+        encoded=(holder.receipt_hash or None) if holder is not None else None,
+        key_id=holder.receipt_pepper_key_id if holder is not None else None,
         passphrase=passphrase,
     )
-    if matched and report is not None:
+    if matched and holder is not None:
         ratelimit.reset(ratelimit.RECEIPT_PER_REFERENCE, key=ref_key)
-        return ReceiptCheck(report=report)
+        return ReceiptMatch(holder=holder)
     ratelimit.record_failure(ratelimit.RECEIPT_PER_NETWORK, request=request)
     ratelimit.record_failure(ratelimit.RECEIPT_PER_REFERENCE, key=ref_key)
     ratelimit.record_failure(ratelimit.RECEIPT_PER_REFERENCE_NETWORK, key=pair_key)
     if reference_blocked:
         # A wrong try let through a block is answered as the block (nothing new learnt).
         wait = ratelimit.retry_after(ratelimit.RECEIPT_PER_REFERENCE)
-        return ReceiptCheck(report=None, blocked=True, retry_after=wait)
-    return ReceiptCheck(report=None)
+        return ReceiptMatch(holder=None, blocked=True, retry_after=wait)
+    return ReceiptMatch(holder=None)

@@ -2,6 +2,9 @@
 
 Reporter actions are audited with actor_kind "reporter" and no actor id: a reporter has
 no account, and the audit log never holds anything that could identify them.
+
+Casework is told of each change through reporting/events.py, inside the same transaction
+(ADR 0040): reporting never imports casework.
 """
 
 from __future__ import annotations
@@ -17,16 +20,12 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from waypoint.casework.models import EntryKind
-from waypoint.casework.services import case_open_from_report, timeline_add
-from waypoint.casework.services.matching import matches_find_for_case
-from waypoint.casework.services.workflow import conflicts_record_named
 from waypoint.institution.models import Institution
 from waypoint.privacy import identifiers
 from waypoint.privacy.models import AuditEvent
 from waypoint.privacy.services import audit_record, data_key_create, data_key_shred
+from waypoint.reporting import events, receipts
 from waypoint.reporting import evidence as evidence_services
-from waypoint.reporting import receipts
 from waypoint.reporting.models import (
     Draft,
     Evidence,
@@ -275,16 +274,16 @@ def _create_report(draft: Draft, receipt_hash: str, key_id: int) -> Report:
         raise RuntimeError("Could not allocate a report reference.")
     _record_person(report, who)
     draft.evidence.update(report=report, draft=None)
-    case = case_open_from_report(
+    # Casework opens the case, records conflicts with staff the report names and finds
+    # matches, all in this transaction (ADR 0040): a member of staff the report names
+    # never sees the case, not even for a moment, and leads learn of matches at once.
+    events.send(
+        events.report_submitted,
         report=report,
         immediate_danger=danger,
         threat_of_violence=threat,
         high_risk_indicator=high_risk,
     )
-    # In the same transaction: a member of staff the report names never sees the case,
-    # not even for a moment, and leads learn of cases naming the same person at once.
-    conflicts_record_named(case=case)
-    matches_find_for_case(case=case)
     audit_record(
         actor=None,
         action="report.submitted",
@@ -384,7 +383,7 @@ def report_add_information(*, report: Report, body: str) -> ReportAddition:
     addition = ReportAddition(report=report, data_key=report.data_key)
     addition.body = text
     addition.save()
-    timeline_add(case=report.case, kind=EntryKind.ADDITION, addition=addition)
+    events.send(events.report_information_added, report=report, addition=addition)
     audit_record(
         actor=None,
         action="report.information_added",
@@ -400,7 +399,7 @@ def report_add_information(*, report: Report, body: str) -> ReportAddition:
 def report_evidence_add(*, report: Report, upload: UploadedFile[bytes]) -> Evidence:
     """A file the reporter added after sending the report: kept, and on the timeline."""
     item = evidence_services.evidence_add(upload=upload, report=report)
-    timeline_add(case=report.case, kind=EntryKind.EVIDENCE, evidence=item)
+    events.send(events.report_evidence_added, report=report, evidence=item)
     return item
 
 
@@ -411,7 +410,7 @@ def report_withdraw(*, report: Report) -> None:
         withdrawn_at=timezone.now()
     )
     if updated:
-        timeline_add(case=report.case, kind=EntryKind.WITHDRAWN)
+        events.send(events.report_withdrawn, report=report)
         audit_record(
             actor=None,
             action="report.withdrawn",
@@ -428,7 +427,7 @@ def report_request_deletion(*, report: Report) -> None:
         deletion_requested_at=timezone.now()
     )
     if updated:
-        timeline_add(case=report.case, kind=EntryKind.DELETION_REQUESTED)
+        events.send(events.report_deletion_requested, report=report)
         audit_record(
             actor=None,
             action="report.deletion_requested",

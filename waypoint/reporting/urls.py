@@ -1,8 +1,13 @@
-"""/report/ (make a report) and /my-report/ (return with a receipt): posters point here."""
+"""/report/ (make a report: posters point here) and /exit/ (the quick exit).
+
+/my-report/ (return with a receipt) reads and writes the case, so its views live in
+casework (casework/urls_reporter.py, ADR 0040). config/urls.py mounts both lists under
+this one "reporting" namespace, so every reporter page keeps its name.
+"""
 
 from django.urls import path
 
-from waypoint.reporting import quick_exit, return_views, views
+from waypoint.reporting import quick_exit, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -17,12 +22,4 @@ urlpatterns = [
     path("report/receipt/check/", views.receipt_check_view, name="receipt_check"),
     path("report/sent/", views.sent_view, name="sent"),
     path("report/<slug:step>/", views.step_view, name="step"),
-    path("my-report/", return_views.return_view, name="return"),
-    path("my-report/message/", return_views.message_view, name="return_message"),
-    path("my-report/add/", return_views.add_view, name="return_add"),
-    path("my-report/evidence/", return_views.evidence_view, name="return_evidence"),
-    path("my-report/withdraw/", return_views.withdraw_view, name="return_withdraw"),
-    path("my-report/delete/", return_views.delete_view, name="return_delete"),
-    path("my-report/sign-out/", return_views.sign_out_view, name="return_sign_out"),
-    path("my-report/signed-out/", return_views.signed_out_view, name="signed_out"),
 ]

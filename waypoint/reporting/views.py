@@ -251,7 +251,7 @@ def evidence_view(request: HttpRequest) -> HttpResponse:
     draft = _current_draft(request)
     if draft is None:
         return redirect("reporting:start")
-    return _evidence_page(
+    return evidence_page(
         request,
         owner_draft=draft,
         template="reporting/evidence.html",
@@ -306,7 +306,7 @@ def _evidence_upload(
     return problems
 
 
-def _evidence_page(
+def evidence_page(
     request: HttpRequest,
     *,
     template: str,
@@ -315,7 +315,8 @@ def _evidence_page(
     owner_draft: Draft | None = None,
     owner_report: Report | None = None,
 ) -> HttpResponse:
-    """The upload page for a draft or, after submitting, for the report (shared)."""
+    """The upload page for a draft or, after submitting, for the report (shared with the
+    return pages, casework/views/reporter.py)."""
     problems: list[str] = [p.message for p in upload_problems(request)]
     form = EvidenceUploadForm()
     if request.method == "POST":

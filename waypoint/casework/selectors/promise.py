@@ -27,6 +27,7 @@ from django.utils import dateformat, timezone
 from waypoint.casework.calendar import DEFAULT_FIRST_CONTACT_DAYS, WorkingCalendar
 from waypoint.casework.models import Case, CaseClock, CaseStatus, Message, MessageDirection
 from waypoint.institution.models import Institution
+from waypoint.reporting import promise as reporting_promise
 from waypoint.reporting.models import Report, Route
 
 _WEEKDAYS: Final = {
@@ -293,3 +294,12 @@ def _general_promise(institution: Institution | None, *, hours: str) -> Response
         hours=hours,
         late=False,
     )
+
+
+def _for_page(report: Report | None, institution: Institution | None) -> ResponsePromise | None:
+    return response_promise_for_reporter(report=report, institution=institution)
+
+
+def promise_source_connect() -> None:
+    """Answer reporting's pages (reporting/promise.py); from CaseworkConfig.ready (ADR 0040)."""
+    reporting_promise.promise_source_register(_for_page)

@@ -2,6 +2,7 @@
 
 intake      opening a case from a report, recording who opened a case
 messages    the two-way channel (reporter and staff sides)
+receivers   reporting's events: open the case, add to its timeline (ADR 0040)
 timeline    appending to a case's timeline
 """
 

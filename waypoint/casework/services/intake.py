@@ -82,7 +82,7 @@ def case_open_from_report(
     )
     transaction.on_commit(partial(_enqueue_triage_notice, str(case.pk)))
     # After commit: conflicts from the report's answers are recorded later in the same
-    # transaction (reporting.services), and a conflicted lead must not be told.
+    # transaction (services/receivers.py), and a conflicted lead must not be told.
     transaction.on_commit(partial(notifications.notify_new_case, case_id=case.pk))
     return case
 

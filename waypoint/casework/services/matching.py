@@ -6,9 +6,9 @@ give one CaseMatch for the pair of cases, lower case id first, listing the kinds
 matched and never the values. A case lead who may see both cases then links them or
 says they are not the same person; leads may also link two cases by hand.
 
-This module imports no reporting service and nothing from services.intake
-(reporting.services imports casework's services), so that intake can call
-matches_find_for_case without an import cycle.
+This module imports no reporting service and nothing from services.intake, so that the
+receivers of reporting's events (services/receivers.py) can call matches_find_for_case
+without an import cycle.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ with the answers, then report_submit), so the answers, the named person's identi
 the urgency flags and the case are the same as for an online report. Then the report is
 marked as made by staff, the case assigned to the adviser, and the receipt kept or not.
 
-Import this module directly (not through services/__init__): it imports
-reporting.services, which imports casework.services.
+Import this module directly (not through services/__init__): it calls reporting's
+services, whose events casework's receivers answer (services/receivers.py).
 """
 
 from __future__ import annotations

@@ -27,6 +27,11 @@ _AFTERWARDS = {
         "made with and keep working. Keep the old key while any report can still be "
         "returned to."
     ),
+    keysets.SIGNING: (
+        "New exports are signed with the new key; exports signed before verify with the "
+        "old one, so keep it in the keyset for as long as any of them may be checked. To "
+        "retire a key that may have leaked, remove it: its exports then read as not genuine."
+    ),
 }
 _IDENTIFIER_WARNING = (
     "WARNING: identifier digests already stored were made with the old key and will not "

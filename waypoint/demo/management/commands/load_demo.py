@@ -1,3 +1,6 @@
+"""`manage.py load_demo`: the demo institution, its content, staff and reports (ADR 0040:
+the demo app sits above every app it fills)."""
+
 from typing import Any
 
 from django.conf import settings

@@ -1,5 +1,9 @@
 """/my-report/: a reporter returns with their receipt (reference + passphrase).
 
+These pages read and write the case (its status, who opened it, the messages), so they
+live in casework, which imports reporting and never the other way (ADR 0040). Their
+templates stay with the report flow's, under reporting/templates/reporting/return_*.
+
 Signing in is rate limited per reference and per network bucket, and neither the
 buckets nor anything else here keeps an IP address. The session ends after 30 minutes
 without activity. The reporter sees the status in plain words, which roles have opened
@@ -27,7 +31,7 @@ from waypoint.casework import services as case_services
 from waypoint.reporting import ratelimit, reporter_session, selectors, services
 from waypoint.reporting.forms import AdditionForm, ConfirmForm, MessageForm, SignInForm
 from waypoint.reporting.models import Report
-from waypoint.reporting.views import _evidence_page
+from waypoint.reporting.views import evidence_page
 
 ReporterView = Callable[..., HttpResponseBase]
 
@@ -165,7 +169,7 @@ def add_view(request: HttpRequest, report: Report) -> HttpResponseBase:
 @reporter_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def evidence_view(request: HttpRequest, report: Report) -> HttpResponseBase:
-    return _evidence_page(
+    return evidence_page(
         request,
         owner_report=report,
         template="reporting/return_evidence.html",

@@ -1,5 +1,6 @@
 """`{% response_promise report as promise %}` (load response_promise): when the person who
-sent `report` will hear back (selectors.promise), for reporting/_response_promise.html.
+sent `report` will hear back (reporting/promise.py, answered by casework), for
+reporting/_response_promise.html.
 
 A tag rather than a view's context so that the pages that show it (the receipt, the
 thank-you page, /my-report/) need only include that template. It reads the institution
@@ -12,17 +13,17 @@ from typing import Any
 
 from django import template
 
-from waypoint.casework.selectors.promise import ResponsePromise, response_promise_for_reporter
 from waypoint.institution.models import Institution
+from waypoint.reporting import promise
 from waypoint.reporting.models import Report
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def response_promise(context: template.Context, report: Any = None) -> ResponsePromise | None:
+def response_promise(context: template.Context, report: Any = None) -> object | None:
     institution = context.get("institution")
-    return response_promise_for_reporter(
+    return promise.response_promise(
         report=report if isinstance(report, Report) else None,
         institution=institution if isinstance(institution, Institution) else None,
     )

@@ -1,0 +1,116 @@
+"""A log's own receipt: checking it, re-issuing a lost one, and carrying it to the page.
+
+The receipt itself is the report's (reporting/receipts.py: the reference, the 8-word
+passphrase, Argon2id with the pepper, the shared rate limits); this module only points
+that code at IncidentLog. The two small writes here (a re-issued or re-hashed receipt)
+touch nothing but the log's receipt fields.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Final, cast
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponseBase
+from django.views.decorators.debug import sensitive_variables
+
+from waypoint.log.models import IncidentLog
+from waypoint.privacy import crypto
+from waypoint.reporting import receipts
+
+COOKIE_SECONDS: Final = 60 * 60
+
+
+@dataclass(frozen=True)
+class SignIn:
+    log: IncidentLog | None  # set only when the passphrase matched
+    blocked: bool = False
+
+
+def _find(reference: str) -> receipts.ReceiptHolder | None:
+    # Receipt fields only: a failed attempt never loads (or decrypts) anything else.
+    return (
+        IncidentLog.objects.filter(reference=reference)
+        .only("id", "reference", "receipt_hash", "receipt_pepper_key_id")
+        .first()
+    )
+
+
+@sensitive_variables("passphrase")
+def check(request: HttpRequest, *, reference: str, passphrase: str) -> SignIn:
+    """The report's sign-in check (rate limits shared with /my-report/), for a log."""
+    match = receipts.check_receipt_of(
+        request, reference=reference, passphrase=passphrase, find=_find
+    )
+    log = cast(IncidentLog | None, match.holder)
+    if log is not None:
+        _rehash_if_needed(log, passphrase)
+    return SignIn(log=log, blocked=match.blocked)
+
+
+@sensitive_variables("passphrase")
+def _rehash_if_needed(log: IncidentLog, passphrase: str) -> None:
+    if not receipts.needs_rehash(encoded=log.receipt_hash, key_id=log.receipt_pepper_key_id):
+        return
+    encoded, key_id = receipts.hash_passphrase(passphrase)
+    IncidentLog.objects.filter(pk=log.pk).update(receipt_hash=encoded, receipt_pepper_key_id=key_id)
+
+
+@sensitive_variables("passphrase")
+def reissue(log: IncidentLog) -> str:
+    """A new passphrase for a log whose receipt never reached the page; the old one stops
+    working. Only offered to the browser that started the log, before it confirmed."""
+    passphrase = receipts.new_passphrase()
+    encoded, key_id = receipts.hash_passphrase(passphrase)
+    with transaction.atomic():
+        IncidentLog.objects.filter(pk=log.pk).update(
+            receipt_hash=encoded, receipt_pepper_key_id=key_id
+        )
+    return passphrase
+
+
+# --- The sealed cookie that carries the passphrase to the receipt page -------------------
+
+
+def cookie_name() -> str:
+    # The report receipt's cookie name, on purpose: the quick exit (and anything else that
+    # calls reporting.views.clear_receipt_cookie) then clears a log's receipt too.
+    return "__Host-waypoint-receipt" if settings.SESSION_COOKIE_SECURE else "waypoint-receipt"
+
+
+def _aad(log: IncidentLog) -> bytes:
+    return f"waypoint:v1|log-receipt-cookie|{log.pk}".encode()
+
+
+@sensitive_variables("passphrase")
+def set_cookie(response: HttpResponseBase, log: IncidentLog, passphrase: str) -> None:
+    """Sealed with the key-encryption key and bound to this log: only the server can open
+    it, and only for this log. The server itself keeps just the Argon2id hash."""
+    sealed = crypto.encrypt_with_kek(passphrase.encode(), associated_data=_aad(log))
+    response.set_cookie(
+        cookie_name(),
+        base64.urlsafe_b64encode(sealed).decode(),
+        max_age=COOKIE_SECONDS,
+        path="/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def read_cookie(request: HttpRequest, log: IncidentLog) -> str | None:
+    raw = request.COOKIES.get(cookie_name())
+    if not raw:
+        return None
+    try:
+        sealed = base64.urlsafe_b64decode(raw.encode())
+        return crypto.decrypt_with_kek(sealed, associated_data=_aad(log)).decode()
+    except (ValueError, crypto.CryptoError):
+        return None
+
+
+def clear_cookie(response: HttpResponseBase) -> None:
+    response.delete_cookie(cookie_name(), path="/", samesite="Strict")
