@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -15,8 +16,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import psycopg
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,6 +55,29 @@ def server_env(*, drop: tuple[str, ...] = ("DATABASE_URL",)) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "WAYPOINT_", "PYTEST_")) and key not in drop
     }
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """A new, empty database beside the test run's PostgreSQL one, for servers started in
+    other processes; its URL. Dropped afterwards, whoever is still connected."""
+    db = settings.DATABASES["default"]
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname="postgres",
+        password=db.get("PASSWORD") or None,
+        autocommit=True,
+    )
+    admin.execute(f'CREATE DATABASE "{name}"')
+    user = urllib.parse.quote(db["USER"])
+    try:
+        yield f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 def start_gunicorn(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:

@@ -192,8 +192,22 @@ def save_screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     return path
 
 
+def _wait_for_scrolling_to_stop(page: Page) -> None:
+    # The site scrolls smoothly (unless reduced motion is asked for): after a jump link,
+    # axe must see where the page comes to rest, not a frame of the way there, when the
+    # header is half under the sticky quick-exit bar.
+    last = None
+    for _ in range(40):
+        now = page.evaluate("[window.scrollX, window.scrollY]")
+        if now == last:
+            return
+        last = now
+        page.wait_for_timeout(50)
+
+
 def assert_no_axe_violations(page: Page) -> None:
     """Run axe-core (shipped with axe-playwright-python) for WCAG 2.0/2.1/2.2 A and AA."""
+    _wait_for_scrolling_to_stop(page)
     results = _axe.run(
         page,
         options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},

@@ -135,8 +135,9 @@ def test_the_error_state_has_no_accessibility_violations(page: Page, demo: Insti
     # An answer the server does not know, as an old or altered page would send.
     page.evaluate("document.querySelector('#id_how_often_0').value = 'hourly'")
     page.locator("#id_how_often_0").check()
-    page.get_by_role("button", name=SUBMIT).click()
-    page.wait_for_load_state()
+    # Wait for the answer page itself: load state alone can still be the old page's.
+    with page.expect_navigation():
+        page.get_by_role("button", name=SUBMIT).click()
     summary = page.locator("#error-summary")
     assert summary.is_visible()
     summary.get_by_role("link", name="How often has it happened?").click()
@@ -148,8 +149,8 @@ def test_an_empty_submission_gets_a_gentle_prompt_without_violations(
     page: Page, demo: Institution
 ) -> None:
     page.goto("/check/")
-    page.get_by_role("button", name=SUBMIT).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=SUBMIT).click()
     assert page.locator("#check-prompt").is_visible()
     assert page.locator("#error-summary").count() == 0
     assert page.title().startswith("Choose any answers that fit")

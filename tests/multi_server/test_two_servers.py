@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import time
@@ -22,6 +21,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,14 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.http_browser import Browser, free_port, manage, server_env, start_gunicorn
+from tests.http_browser import (
+    Browser,
+    free_port,
+    fresh_postgres_database,
+    manage,
+    server_env,
+    start_gunicorn,
+)
 from waypoint.accounts.tests.support import code_for_secret
 from waypoint.reporting.steps import steps_for
 from waypoint.reporting.tests.flow import answers_for
@@ -87,19 +94,8 @@ def _wait_ready(url: str, processes: list[subprocess.Popen[bytes]]) -> None:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    db = settings.DATABASES["default"]
-    name = f"wp_two_servers_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname="postgres",
-        password=db.get("PASSWORD") or None,
-        autocommit=True,
-    )
-    admin.execute(f'CREATE DATABASE "{name}"')
-    user = urllib.parse.quote(db["USER"])
-    database_url = f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
+    database = ExitStack()
+    database_url = database.enter_context(fresh_postgres_database("wp_two_servers"))
     redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
     shared = tmp_path_factory.mktemp("shared-keys")
     env = server_env()
@@ -153,8 +149,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
             except subprocess.TimeoutExpired:
                 process.kill()
         redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        database.close()
 
 
 def _query(servers: Servers, sql: str, *params: object) -> Any:

@@ -10,7 +10,6 @@ database, or a SQLite file in a temporary folder.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -29,7 +28,14 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from tests.http_browser import Browser, free_port, manage, server_env, start_gunicorn
+from tests.http_browser import (
+    Browser,
+    free_port,
+    fresh_postgres_database,
+    manage,
+    server_env,
+    start_gunicorn,
+)
 from waypoint.reporting.steps import steps_for
 from waypoint.reporting.tests.flow import answers_for
 from waypoint.worker.tests.mail_backends import delivered
@@ -59,27 +65,13 @@ def _database(tmp: Path) -> Iterator[tuple[dict[str, str], Callable[[str], list[
 
         yield {}, query_sqlite
         return
-    name = f"wp_worker_{os.getpid()}_{time.monotonic_ns() % 10**6}"
-    admin = psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname="postgres",
-        password=db.get("PASSWORD") or None,
-        autocommit=True,
-    )
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgres://{urllib.parse.quote(db['USER'])}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
+    with fresh_postgres_database("wp_worker") as url:
 
-    def query_postgres(sql: str) -> list[tuple[Any, ...]]:
-        with psycopg.connect(url) as connection:
-            return connection.execute(sql).fetchall()
+        def query_postgres(sql: str) -> list[tuple[Any, ...]]:
+            with psycopg.connect(url) as connection:
+                return connection.execute(sql).fetchall()
 
-    try:
         yield {"DATABASE_URL": url}, query_postgres
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,15 @@ touch nothing but the log's receipt fields.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import cast
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.views.decorators.debug import sensitive_variables
 
 from waypoint.log.models import IncidentLog
-from waypoint.privacy import crypto
-from waypoint.reporting import receipts
-
-COOKIE_SECONDS: Final = 60 * 60
+from waypoint.reporting import receipt_cookie, receipts
 
 
 @dataclass(frozen=True)
@@ -73,44 +68,22 @@ def reissue(log: IncidentLog) -> str:
 
 
 # --- The sealed cookie that carries the passphrase to the receipt page -------------------
+# The report's (reporting/receipt_cookie.py): one cookie name, so the quick exit clears a
+# log's receipt too; bound to this log.
 
 
-def cookie_name() -> str:
-    # The report receipt's cookie name, on purpose: the quick exit (and anything else that
-    # calls reporting.views.clear_receipt_cookie) then clears a log's receipt too.
-    return "__Host-waypoint-receipt" if settings.SESSION_COOKIE_SECURE else "waypoint-receipt"
-
-
-def _aad(log: IncidentLog) -> bytes:
-    return f"waypoint:v1|log-receipt-cookie|{log.pk}".encode()
+def _binding(log: IncidentLog) -> str:
+    return f"log-receipt-cookie|{log.pk}"
 
 
 @sensitive_variables("passphrase")
 def set_cookie(response: HttpResponseBase, log: IncidentLog, passphrase: str) -> None:
-    """Sealed with the key-encryption key and bound to this log: only the server can open
-    it, and only for this log. The server itself keeps just the Argon2id hash."""
-    sealed = crypto.encrypt_with_kek(passphrase.encode(), associated_data=_aad(log))
-    response.set_cookie(
-        cookie_name(),
-        base64.urlsafe_b64encode(sealed).decode(),
-        max_age=COOKIE_SECONDS,
-        path="/",
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Strict",
-    )
+    receipt_cookie.set_receipt_cookie(response, binding=_binding(log), passphrase=passphrase)
 
 
 def read_cookie(request: HttpRequest, log: IncidentLog) -> str | None:
-    raw = request.COOKIES.get(cookie_name())
-    if not raw:
-        return None
-    try:
-        sealed = base64.urlsafe_b64decode(raw.encode())
-        return crypto.decrypt_with_kek(sealed, associated_data=_aad(log)).decode()
-    except (ValueError, crypto.CryptoError):
-        return None
+    return receipt_cookie.read_receipt_cookie(request, binding=_binding(log))
 
 
-def clear_cookie(response: HttpResponseBase) -> None:
-    response.delete_cookie(cookie_name(), path="/", samesite="Strict")
+clear_cookie = receipt_cookie.clear_receipt_cookie
+cookie_name = receipt_cookie.cookie_name

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods
 from waypoint.common.templatetags.waypoint_ui import NEUTRAL_EXIT_URL
 from waypoint.institution.selectors import institution_get_current
 from waypoint.reporting import reporter_session, selectors, services
-from waypoint.reporting.views import DRAFT_SESSION_KEY, clear_receipt_cookie
+from waypoint.reporting.receipt_cookie import clear_receipt_cookie
+from waypoint.reporting.views import DRAFT_SESSION_KEY
 
 # Sent on every answer: Chromium and Firefox drop this origin's cookies, storage and cache.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'

@@ -8,10 +8,8 @@ Nothing on these routes records an IP address or a user agent.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from waypoint.institution.models import Institution
 from waypoint.institution.selectors import institution_get_current
-from waypoint.privacy import crypto
 from waypoint.reporting import evidence as evidence_services
 from waypoint.reporting import ratelimit, receipts, reporter_session, selectors, services
 from waypoint.reporting.forms import (
@@ -35,6 +32,12 @@ from waypoint.reporting.forms import (
     StartForm,
 )
 from waypoint.reporting.models import Draft, Report, ReporterRole, Route
+from waypoint.reporting.receipt_cookie import (
+    clear_receipt_cookie,
+    read_receipt_cookie,
+    receipt_text_response,
+    set_receipt_cookie,
+)
 from waypoint.reporting.steps import (
     EVIDENCE,
     REVIEW,
@@ -48,7 +51,6 @@ from waypoint.reporting.uploads import upload_problems
 
 DRAFT_SESSION_KEY = "waypoint.report.draft"
 CHECK_POSITIONS_KEY = "waypoint.report.check_positions"
-RECEIPT_COOKIE_SECONDS = 60 * 60
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -91,46 +93,18 @@ def _progress(draft: Draft, slug: str) -> dict[str, Any]:
     }
 
 
-def _receipt_cookie_name() -> str:
-    return "__Host-waypoint-receipt" if settings.SESSION_COOKIE_SECURE else "waypoint-receipt"
-
-
-def _receipt_aad(report: Report) -> bytes:
-    return f"waypoint:v1|receipt-cookie|{report.id}".encode()
+def _binding(report: Report) -> str:
+    return f"receipt-cookie|{report.id}"
 
 
 @sensitive_variables("passphrase")
 def _set_receipt_cookie(response: HttpResponseBase, report: Report, passphrase: str) -> None:
-    """The passphrase travels to the receipt page sealed in a short-lived cookie.
-
-    The server keeps only the Argon2id hash; the browser holds a ciphertext only the
-    server can open, so a reload of the receipt page still shows it (ADR 0016).
-    """
-    sealed = crypto.encrypt_with_kek(passphrase.encode(), associated_data=_receipt_aad(report))
-    response.set_cookie(
-        _receipt_cookie_name(),
-        base64.urlsafe_b64encode(sealed).decode(),
-        max_age=RECEIPT_COOKIE_SECONDS,
-        path="/",
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Strict",
-    )
+    """The passphrase travels to the receipt page sealed in a short-lived cookie (ADR 0016)."""
+    set_receipt_cookie(response, binding=_binding(report), passphrase=passphrase)
 
 
 def _read_receipt_cookie(request: HttpRequest, report: Report) -> str | None:
-    raw = request.COOKIES.get(_receipt_cookie_name())
-    if not raw:
-        return None
-    try:
-        sealed = base64.urlsafe_b64decode(raw.encode())
-        return crypto.decrypt_with_kek(sealed, associated_data=_receipt_aad(report)).decode()
-    except (ValueError, crypto.CryptoError):
-        return None
-
-
-def clear_receipt_cookie(response: HttpResponseBase) -> None:
-    response.delete_cookie(_receipt_cookie_name(), path="/", samesite="Strict")
+    return read_receipt_cookie(request, binding=_binding(report))
 
 
 def _just_submitted(request: HttpRequest) -> Report | None:
@@ -442,16 +416,13 @@ def receipt_download_view(request: HttpRequest) -> HttpResponse:
     passphrase = _read_receipt_cookie(request, report) if report else None
     if report is None or passphrase is None:
         return redirect("reporting:receipt")
-    text = (
-        "Your report receipt\n\n"
-        f"Reference: {report.reference}\n"
-        f"Passphrase: {passphrase}\n\n"
-        f"Use them at {request.build_absolute_uri(reverse('reporting:return'))} to read "
-        "replies and add information.\nKeep this somewhere only you can reach.\n"
+    return receipt_text_response(
+        title="Your report receipt",
+        reference=report.reference,
+        passphrase=passphrase,
+        use_at=request.build_absolute_uri(reverse("reporting:return")),
+        to_do="to read replies and add information.",
     )
-    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="receipt.txt"'
-    return response
 
 
 @login_not_required

@@ -21,6 +21,7 @@ from waypoint.log.models import IncidentLog
 from waypoint.log.views.common import current_log
 from waypoint.reporting import receipts
 from waypoint.reporting.forms import ReceiptCheckForm
+from waypoint.reporting.receipt_cookie import receipt_text_response
 
 # Sent when the person signs out: this site's cookies, storage and cache go.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
@@ -86,17 +87,13 @@ def receipt_download_view(request: HttpRequest) -> HttpResponseBase:
     passphrase = receipt.read_cookie(request, log) if log else None
     if log is None or passphrase is None:
         return redirect("log:receipt")
-    text = (
-        "Your record receipt\n\n"
-        f"Reference: {log.reference}\n"
-        f"Passphrase: {passphrase}\n\n"
-        f"Use them at {request.build_absolute_uri(reverse('log:sign_in'))} to open your "
-        "record.\nKeep this somewhere only you can reach.\n"
+    return receipt_text_response(
+        title="Your record receipt",
+        reference=str(log.reference),
+        passphrase=passphrase,
+        use_at=request.build_absolute_uri(reverse("log:sign_in")),
+        to_do="to open your record.",
     )
-    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    # A name that does not say what it is for, on a device someone else may look at.
-    response["Content-Disposition"] = 'attachment; filename="receipt.txt"'
-    return response
 
 
 def _positions(request: HttpRequest, passphrase: str) -> tuple[int, int]:
