@@ -532,5 +532,8 @@ LOGGING = {
         # worker/task_log.py writes one line per task; Django's own lines repeat it.
         "django.tasks": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
+        # WeasyPrint writes a line per layout step of every PDF export.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

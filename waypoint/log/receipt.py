@@ -2,8 +2,7 @@
 
 The receipt itself is the report's (reporting/receipts.py: the reference, the 8-word
 passphrase, Argon2id with the pepper, the shared rate limits); this module only points
-that code at IncidentLog. The two small writes here (a re-issued or re-hashed receipt)
-touch nothing but the log's receipt fields.
+that code at IncidentLog; re-issuing and re-hashing a receipt are services.
 """
 
 from __future__ import annotations
@@ -11,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.views.decorators.debug import sensitive_variables
 
+from waypoint.log import services
 from waypoint.log.models import IncidentLog
 from waypoint.reporting import receipt_cookie, receipts
 
@@ -42,29 +41,8 @@ def check(request: HttpRequest, *, reference: str, passphrase: str) -> SignIn:
     )
     log = cast(IncidentLog | None, match.holder)
     if log is not None:
-        _rehash_if_needed(log, passphrase)
+        services.log_receipt_rehash_if_needed(log=log, passphrase=passphrase)
     return SignIn(log=log, blocked=match.blocked)
-
-
-@sensitive_variables("passphrase")
-def _rehash_if_needed(log: IncidentLog, passphrase: str) -> None:
-    if not receipts.needs_rehash(encoded=log.receipt_hash, key_id=log.receipt_pepper_key_id):
-        return
-    encoded, key_id = receipts.hash_passphrase(passphrase)
-    IncidentLog.objects.filter(pk=log.pk).update(receipt_hash=encoded, receipt_pepper_key_id=key_id)
-
-
-@sensitive_variables("passphrase")
-def reissue(log: IncidentLog) -> str:
-    """A new passphrase for a log whose receipt never reached the page; the old one stops
-    working. Only offered to the browser that started the log, before it confirmed."""
-    passphrase = receipts.new_passphrase()
-    encoded, key_id = receipts.hash_passphrase(passphrase)
-    with transaction.atomic():
-        IncidentLog.objects.filter(pk=log.pk).update(
-            receipt_hash=encoded, receipt_pepper_key_id=key_id
-        )
-    return passphrase
 
 
 # --- The sealed cookie that carries the passphrase to the receipt page -------------------

@@ -13,6 +13,7 @@ from typing import Any, Final
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from waypoint.log import chain
 from waypoint.log.models import IncidentLog, LogEntry, LogPerson, RecordedBy
@@ -85,6 +86,26 @@ def log_start_for_report(*, report: Report) -> IncidentLog:
         report=report, defaults={"data_key": data_key_create(purpose=DATA_KEY_PURPOSE)}
     )
     return log
+
+
+@sensitive_variables("passphrase")
+def log_receipt_reissue(*, log: IncidentLog) -> str:
+    """A new passphrase for a log whose receipt never reached the page; the old one stops
+    working. Only offered to the browser that started the log, before it confirmed."""
+    passphrase = receipts.new_passphrase()
+    encoded, key_id = receipts.hash_passphrase(passphrase)
+    IncidentLog.objects.filter(pk=log.pk).update(receipt_hash=encoded, receipt_pepper_key_id=key_id)
+    return passphrase
+
+
+@sensitive_variables("passphrase")
+def log_receipt_rehash_if_needed(*, log: IncidentLog, passphrase: str) -> None:
+    """After a successful sign-in, with the passphrase in hand: re-hash it if the hash's
+    parameters or pepper key are out of date (reporting/receipts.py)."""
+    if not receipts.needs_rehash(encoded=log.receipt_hash, key_id=log.receipt_pepper_key_id):
+        return
+    encoded, key_id = receipts.hash_passphrase(passphrase)
+    IncidentLog.objects.filter(pk=log.pk).update(receipt_hash=encoded, receipt_pepper_key_id=key_id)
 
 
 def _check_content(content: dict[str, Any]) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def receipt_view(request: HttpRequest) -> HttpResponseBase:
         return redirect("log:start")
     if request.method == "POST":
         # The passphrase never reached this browser (the cookie is gone): a new one.
-        new_passphrase = receipt.reissue(log)
+        new_passphrase = services.log_receipt_reissue(log=log)
         session.clear_just_started(request)
         session.mark_just_started(request, log.pk)
         response = redirect("log:receipt")
