@@ -19,8 +19,8 @@ pytestmark = pytest.mark.browser
 @JS
 def test_a_person_downloads_their_record_as_a_pdf_that_checks_as_genuine(
     browser_session: BrowserSession,
-    log_ready: Institution,
-    javascript: bool,  # noqa: F811
+    log_ready: Institution,  # noqa: F811 - the fixture imported above
+    javascript: bool,
 ) -> None:
     mode = "js" if javascript else "no-js"
     walk = new_walk(browser_session, log_ready, javascript=javascript, viewport=MOBILE)
