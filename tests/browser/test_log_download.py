@@ -46,7 +46,7 @@ def test_a_person_downloads_their_record_as_a_pdf_that_checks_as_genuine(
     assert path is not None
     assert verify_pdf(path.read_bytes()).genuine
 
-    walk.page.set_viewport_size(LAPTOP)
+    walk.page.set_viewport_size({"width": LAPTOP["width"], "height": LAPTOP["height"]})
     walk.page.reload()
     walk.check("download on a laptop")
     save_screenshot(walk.page, f"log-download-laptop-{mode}")
