@@ -43,6 +43,8 @@ case.search        yes      yes        no       no        grant          no
 case.bulk          no       yes        no       no        grant          no
 lead.overview      no       yes        no       no        grant          no
 notifications.mine yes      yes        yes      yes       yes            no
+case.chronology    yes      yes        no       no        grant          no
+case.police_bundle yes      yes        no       no        grant          no
 =================  =======  =========  =======  ========  =============  ========
 
 - staff.home: the staff landing page at /staff/.
@@ -91,6 +93,12 @@ notifications.mine yes      yes        yes      yes       yes            no
   case.assign or case.close.
 - lead.overview: the lead's overview of open measures, tasks and caseloads.
 - notifications.mine: a person's own notifications and their email choice.
+- case.chronology: the case's chronology (incidents from the report, its additions and
+  the entries the person shared from their incident log) and recording an incident on
+  the person's behalf (same rule as case.view).
+- case.police_bundle: making the police-ready bundle of the chronology (a watermarked,
+  signed PDF, and chosen evidence files with a digest manifest), which is a disclosure
+  and goes in the referral register (same rule as case.view).
 - Every case rule refuses a member of staff with a conflict of interest on the case,
   whatever their role (CaseConflict).
 
@@ -247,6 +255,8 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "case.bulk": _lead_case_rule,
         "lead.overview": _lead_case_rule,
         "notifications.mine": _roles(*_EVERY_ROLE),
+        "case.chronology": _case_rule,
+        "case.police_bundle": _case_rule,
     }
 )
 

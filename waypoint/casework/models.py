@@ -357,6 +357,10 @@ class EntryKind(models.TextChoices):
     MEASURE = "measure", "Safety measure"
     REFERRAL = "referral", "Referral"
     PROCESS = "process", "Formal process"
+    # detail: {"log_id": ..., "seqs": [...]} (ids and places only: the entries stay in
+    # the log, sealed with its key; the chronology reads the shared ones).
+    LOG_SHARED = "log_shared", "Shared from their incident log"
+    LOG_RECORDED = "log_recorded", "Incident recorded by staff"
 
 
 class TimelineEntry(models.Model):

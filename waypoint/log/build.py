@@ -85,8 +85,14 @@ def chronology_for_log(
     made_by: str = "",
     purpose: str = "",
     now: dt.datetime | None = None,
+    shared_only: bool = False,
 ) -> Chronology:
-    rows = log_entries(log=log)
+    """The whole log for the person; `shared_only` for the team (only what was shared).
+
+    The chain is checked over every entry either way (a gap left by an unshared entry is
+    not a break), but a shared-only chronology lists and counts only shared entries."""
+    every = log_entries(log=log)
+    rows = [row for row in every if row.shared_at is not None] if shared_only else every
     names = _names(log_people(log=log))
     seq_of = {str(row.pk): row.seq for row in rows}
     corrections: dict[str, list[int]] = defaultdict(list)
@@ -101,7 +107,7 @@ def chronology_for_log(
         entries=entries,
         evidence=(),
         final_digest=rows[-1].digest if rows else "",
-        integrity=log_integrity(log=log, entries=rows),
+        integrity=log_integrity(log=log, entries=every),
         made_by=made_by,
         purpose=purpose,
     )

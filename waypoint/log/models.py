@@ -65,6 +65,15 @@ class LogPerson(models.Model):
     # turned into keyed digests for matching only when the log is shared.
     identifiers = EncryptedJSONField(data_key="log.data_key", null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Once an entry naming them is shared: the person as the case's report names them
+    # (their identifiers then join matching as keyed digests, like any report's).
+    shared_as = models.ForeignKey(
+        "reporting.ReportedPerson",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -99,6 +108,10 @@ class LogEntry(models.Model):
     content = EncryptedJSONField(data_key="log.data_key")
     digest = models.CharField(max_length=64)
     key_id = models.PositiveBigIntegerField()
+    # When the person shared it with the team (None: only they can see it). Not part of
+    # the chain: sharing is something done with an entry, not what it says. Entries
+    # recorded by staff are shared from the start. Every staff read filters on this.
+    shared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "log entry"
@@ -108,3 +121,39 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Entry {self.seq} of {self.log_id}"
+
+
+class LogEvidence(models.Model):
+    """A file kept with an entry: the same encrypted storage and metadata choice as a
+    report's evidence (reporting/evidence.py), owned by the log and sealed with its key.
+
+    Stored before the entry that lists it (the entry's content names each file with its
+    SHA-256, so the chain covers the files too); `entry` is set in the same transaction.
+    Deleting the log deletes the files and shreds the key that wraps their file keys.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    log = models.ForeignKey(IncidentLog, on_delete=models.CASCADE, related_name="evidence")
+    entry = models.ForeignKey(
+        LogEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    kind = models.CharField(max_length=10)  # reporting.models.EvidenceKind
+    content_type = models.CharField(max_length=100)
+    original_name = EncryptedTextField(data_key="log.data_key", null=True, blank=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=100)
+    file_key = models.BinaryField()
+    clean_storage_name = models.CharField(max_length=100, blank=True)
+    clean_file_key = models.BinaryField(null=True, blank=True)
+    clean_size = models.PositiveBigIntegerField(null=True, blank=True)
+    metadata_found = EncryptedJSONField(data_key="log.data_key", null=True, blank=True)
+    keep_metadata = models.BooleanField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "log evidence file"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Log evidence {self.id}"

@@ -21,6 +21,16 @@ def log_entries(*, log: IncidentLog) -> list[LogEntry]:
     return entries
 
 
+def shared_entries(*, log: IncidentLog) -> list[LogEntry]:
+    """Only what the person shared (or staff recorded): the one read staff pages use.
+
+    Unshared entries must never reach a staff page, export, count or email (issue 14)."""
+    entries = list(LogEntry.objects.filter(log=log, shared_at__isnull=False).order_by("seq"))
+    for entry in entries:
+        entry.log = log
+    return entries
+
+
 def log_people(*, log: IncidentLog) -> list[LogPerson]:
     people = list(LogPerson.objects.filter(log=log))
     for person in people:

@@ -46,6 +46,8 @@ EXPECTED: dict[str, set[str]] = {
     "case.bulk": {"case_lead"},
     "lead.overview": {"case_lead"},
     "notifications.mine": {"adviser", "case_lead", "partner", "insights", "administrator"},
+    "case.chronology": {"adviser", "case_lead"},
+    "case.police_bundle": {"adviser", "case_lead"},
 }
 
 
