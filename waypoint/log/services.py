@@ -134,10 +134,15 @@ def entry_add(
     if corrects is not None and corrects.log_id != locked.pk:
         raise EntryError("A correction must be in the same log as the entry it corrects.")
     recorded_by = RecordedBy.STAFF if staff_member is not None else RecordedBy.PERSON
+    now = timezone.now()
+    # Shared from the start: what staff record is the team's already, and a correction
+    # of a shared entry must reach the team with it (the person is told so).
+    shared = staff_member is not None or (corrects is not None and corrects.shared_at is not None)
     entry = LogEntry(
         log=locked,
         seq=locked.head_seq + 1,
-        recorded_at=timezone.now(),
+        recorded_at=now,
+        shared_at=now if shared else None,
         recorded_by=recorded_by,
         staff_member=staff_member,  # type: ignore[misc]
         corrects=corrects,
