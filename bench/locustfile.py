@@ -5,6 +5,10 @@
   upload of that size), the review, submit, the receipt, the receipt check, the last page.
 - ReceiptUser: a returning reporter signs in with a reference and passphrase
   (BENCH_CREDENTIALS, written by generate_load_data) and reads their report's page.
+- LogAddUser: someone keeping an incident log adds an incident: the form, a valid
+  incident (CSRF token from the form), then their record, where the redirect goes. Each
+  virtual user is signed in to a log of its own (BENCH_LOG_SESSIONS, prepared by
+  bench/logs.py), so no two wait on one log's lock.
 
 Requests go to gunicorn as the TLS proxy would send them (X-Forwarded-Proto: https and a
 client address in X-Forwarded-For: a new /24 network per report, as people report from
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import http.cookiejar
+import itertools
 import json
 import os
 import random
@@ -31,6 +36,7 @@ from locust.env import Environment
 from locust.runners import Runner
 
 CSRF_COOKIE = os.environ.get("BENCH_CSRF_COOKIE", "__Host-waypoint-csrf")
+SESSION_COOKIE = os.environ.get("BENCH_SESSION_COOKIE", "__Host-waypoint-session")
 ATTACHMENT_BYTES = int(os.environ.get("BENCH_ATTACHMENT_BYTES", "0"))
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "0"))
 ROUTE = "support"
@@ -38,6 +44,16 @@ ROUTE = "support"
 _TOKEN = re.compile(r'name="token" value="([0-9a-f-]{36})"')
 _PASSPHRASE = re.compile(r'id="receipt-passphrase">([^<]+)<')
 _WORD_LABEL = re.compile(r">\s*Word (\d+)\s*<")
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_OFFERED = re.compile(r'name="(behaviours|places|platforms|who)" value="([^"]+)"')
+_SENTENCES = (
+    "They were waiting outside the library when I left.",
+    "Twelve messages overnight, most of them deleted before I could read them.",
+    "They followed me from the bus stop to the halls entrance.",
+    "A new account sent me a photo of my front door.",
+    "They sat two rows behind me in the lecture and kept looking over.",
+    "They asked my flatmate what time I usually get home.",
+)
 
 
 def _answers() -> dict[str, dict[str, Any]]:
@@ -77,6 +93,33 @@ def _answers() -> dict[str, dict[str, Any]]:
         "police": {"police_reported": "no", "crime_reference": ""},
         "support": {"support": ["adviser", "safety"], "support_text": ""},
     }
+
+
+def incident_answers(rng: random.Random, form_html: str, today: datetime.date) -> dict[str, Any]:
+    """A valid incident for the add form (waypoint/log/forms.py IncidentForm), choosing
+    from the options and people the form offers: a date in the last 90 days, one or two
+    behaviours, words, now and then a place, a platform, a person in the record, or
+    someone new (which adds them to the record too)."""
+    offered: dict[str, list[str]] = {}
+    for name, value in _OFFERED.findall(form_html):
+        offered.setdefault(name, []).append(value)
+    day = today - datetime.timedelta(days=rng.randrange(1, 90))
+    answers: dict[str, Any] = {
+        "when_kind": rng.choice(("exact", "about")),
+        "date": day.isoformat(),
+        "time": f"{rng.randrange(24):02d}:{rng.randrange(60):02d}" if rng.random() < 0.7 else "",
+        "what_text": " ".join(rng.sample(_SENTENCES, rng.randint(1, 3))),
+        "affected": rng.choice(("", "I stayed in all weekend.")),
+        "then": "done",
+    }
+    for name, most in (("behaviours", 2), ("places", 1), ("platforms", 1), ("who", 1)):
+        choices = offered.get(name, [])
+        count = min(len(choices), rng.randint(1 if name == "behaviours" else 0, most))
+        if count:
+            answers[name] = rng.sample(choices, count)
+    if rng.random() < 0.1:
+        answers["new_person"] = f"Someone from the bus {rng.randrange(1000)}"
+    return answers
 
 
 def _attachment() -> bytes:
@@ -133,8 +176,9 @@ class _Waypoint(HttpUser):
                 r.failure(f"GET {path}: {r.status_code}")
             return r
 
-    def _post(self, path: str, data: Any, name: str, files: Any = None) -> str:
-        payload = {**data, "csrfmiddlewaretoken": self.csrf}
+    def _post(self, path: str, data: Any, name: str, files: Any = None, token: str = "") -> str:
+        """POST, expecting a redirect; `token`: the form's CSRF token (else the cookie's)."""
+        payload = {**data, "csrfmiddlewaretoken": token or self.csrf}
         with self.client.post(
             path,
             data=payload,
@@ -219,6 +263,32 @@ class ReceiptUser(_Waypoint):
         )
         if where:
             self._get("/my-report/", "receipt: report page")
+
+
+class LogAddUser(_Waypoint):
+    """Someone keeping a record adds an incident, then reads their record."""
+
+    _next_log = itertools.count()
+
+    def on_start(self) -> None:
+        super().on_start()
+        with open(os.environ.get("BENCH_LOG_SESSIONS", "")) as handle:
+            cookies = json.load(handle)["add"]
+        # One log per user, while there are enough (bench/run.py prepares one for each of
+        # the most connections it runs); the same person all run long.
+        self.jar[SESSION_COOKIE] = cookies[next(LogAddUser._next_log) % len(cookies)]
+        self.rng = random.Random()  # noqa: S311 - made-up content
+
+    @task
+    def add(self) -> None:
+        page = self._get("/log/record/add/", "log: add page")
+        token = _CSRF_INPUT.search(page.text or "")
+        if page.status_code != 200 or token is None:
+            return
+        answers = incident_answers(self.rng, page.text, datetime.date.today())  # noqa: DTZ011
+        where = self._post("/log/record/add/", answers, "log: add incident", token=token.group(1))
+        if where:
+            self._get(where, "log: record page")
 
 
 @events.init.add_listener  # type: ignore[untyped-decorator]

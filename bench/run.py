@@ -8,10 +8,12 @@
    parameters (var/bench/<scale>/stamp.json).
 2. gunicorn as production starts it (deploy/gunicorn.conf.py through bench/gunicorn_bench.py,
    WAYPOINT_ENV=production, DEBUG off, behind-a-proxy settings), on 127.0.0.1.
-3. Each scenario at 16 and then 64 connections, driven from separate processes: wrk for
-   the pages a GET fetches, locust for the flows that carry state from one page to the next.
-   At 16 connections a scenario runs for BENCH_REQUESTS requests (10,000; time-capped), and
-   each worker's resident memory is read before and after; at 64 it runs for a fixed time.
+3. Each scenario at 16 and then 64 connections (the PDF export, whose one request takes
+   seconds, at 2), driven from separate processes: wrk for the pages a GET fetches, locust
+   for the flows that carry state from one page to the next. The first run of a scenario
+   goes on for BENCH_REQUESTS requests (10,000; time-capped), and each worker's resident
+   memory is read before and after; the next runs for a fixed time. The log scenarios get
+   their logs and signed-in sessions from bench/logs.py.
 4. JSON (machine, parameters, every number) and a markdown table, in bench/results/.
 """
 
@@ -33,6 +35,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,11 @@ PYTHON = sys.executable
 STATS_FORMAT = "<QQQ"  # as bench/gunicorn_bench.py writes them
 REDIS_DB = 13  # the bench's own Redis database, emptied before each run
 CONCURRENCIES = (16, 64)
+SESSION_COOKIE = "__Host-waypoint-session"  # production's name (HTTPS)
+# A slow scenario (one request takes seconds) runs until the server has answered this
+# many, whatever the scale or --seconds says (fewer would measure nothing), capped at:
+SLOW_REQUESTS = 12
+SLOW_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,11 @@ class Scenario:
     locust_class: str = ""
     attachment: int = 0
     public: bool = False  # a public page: held to 0.7 of the floor
+    log: bool = False  # signed in to the 200-incident log (bench/logs.py)
+    # One request takes seconds: fewer connections, a longer client timeout, and a single
+    # request to warm up (wrk would leave its requests running into the next scenario).
+    slow: bool = False
+    concurrencies: tuple[int, ...] = CONCURRENCIES
 
 
 def scenarios(big_case: str) -> list[Scenario]:
@@ -112,7 +125,46 @@ def scenarios(big_case: str) -> list[Scenario]:
             f"/staff/cases/{big_case}/",
             staff=True,
         ),
+        Scenario("log_add", "Log: add an incident", "locust", locust_class="LogAddUser"),
+        Scenario(
+            "log_export_pdf",
+            "Log: download 200 incidents, PDF",
+            "wrk",
+            "/log/record/download/pdf/",
+            log=True,
+            slow=True,
+            concurrencies=(2,),
+        ),
+        Scenario(
+            "log_export_csv",
+            "Log: download 200 incidents, CSV",
+            "wrk",
+            "/log/record/download/csv/",
+            log=True,
+        ),
     ]
+
+
+def choose(every: list[Scenario], only: str) -> list[Scenario]:
+    """The scenarios named in `only` (comma-separated; all if empty), and the floor, at
+    every concurrency any of them runs at."""
+    wanted = set(only.split(",")) if only else {s.name for s in every}
+    chosen = [s for s in every if s.name in wanted or s.name == "floor"]
+    at = floor_concurrencies(chosen)
+    return [dataclasses.replace(s, concurrencies=at) if s.name == "floor" else s for s in chosen]
+
+
+def floor_concurrencies(chosen: list[Scenario]) -> tuple[int, ...]:
+    """Every concurrency a chosen scenario runs at: the floor runs at each, so each ratio
+    compares like with like."""
+    return tuple(sorted({c for s in chosen for c in s.concurrencies}, key=_floor_order))
+
+
+def _floor_order(connections: int) -> tuple[int, int]:
+    # The usual ones first, in their order (the first is the run memory is compared over).
+    if connections in CONCURRENCIES:
+        return (0, CONCURRENCIES.index(connections))
+    return (1, connections)
 
 
 # --- Environment --------------------------------------------------------------------------
@@ -320,7 +372,33 @@ def server_counters(bench: Bench) -> tuple[int, int, int]:
 def staff_cookie(bench: Bench, email: str) -> str:
     out = _run([PYTHON, "bench/sessions.py", email], bench.env, capture_output=True).stdout
     session = json.loads(out.strip().splitlines()[-1])[email]
-    return f"__Host-waypoint-session={session}"
+    return f"{SESSION_COOKIE}={session}"
+
+
+def prepare_logs(bench: Bench) -> dict[str, Any]:
+    """The log scenarios' logs (bench/logs.py), made before gunicorn starts: Argon2 for
+    each new log's receipt, as log_start does. Returns their ids and sizes."""
+    state_file = bench.state / "logs.json"
+    _run(
+        [PYTHON, "bench/logs.py", "prepare", str(state_file), f"--users={max(CONCURRENCIES)}"],
+        bench.env,
+    )
+    return dict(json.loads(state_file.read_text()))
+
+
+def log_sessions(bench: Bench) -> dict[str, Any]:
+    """New sessions for the logs bench/logs.py prepared (a log session ends after 30
+    minutes idle); the add scenario's go to a file for locust."""
+    out = _run(
+        [PYTHON, "bench/logs.py", "sessions", str(bench.state / "logs.json")],
+        bench.env,
+        capture_output=True,
+    ).stdout
+    sessions = dict(json.loads(out.strip().splitlines()[-1]))
+    path = bench.state / "log-sessions.json"
+    path.write_text(json.dumps({"add": sessions["add"]}))
+    path.chmod(0o600)
+    return sessions
 
 
 def run_wrk(
@@ -333,11 +411,11 @@ def run_wrk(
     process = subprocess.Popen(  # noqa: S603
         [  # noqa: S607 - wrk from PATH, checked at start
             "wrk",
-            "-t2",
+            f"-t{min(2, connections)}",
             f"-c{connections}",
             f"-d{seconds}s",
             "--timeout",
-            "30s",
+            "120s" if scenario.slow else "30s",
             "-s",
             str(BENCH / "wrk" / "get.lua"),
             bench.url + scenario.path,
@@ -357,16 +435,26 @@ def run_wrk(
     data = json.loads(line.removeprefix("BENCH_JSON "))
     errors = sum(data["errors"].values())
     seconds_taken = data["duration_us"] / 1e6
+    if scenario.slow:
+        # Requests wrk left running still hold the workers: wait for them, so they are
+        # neither counted nor slowing the next run (at most one per connection).
+        _drain(bench, started_at + data["requests"] + connections, timeout=120)
     return {
         "requests": data["requests"],
         "seconds": round(seconds_taken, 2),
-        "rps": round(data["requests"] / seconds_taken, 1),
+        "rps": figure(data["requests"] / seconds_taken, 1),
         "p50_ms": round(data["latency_us"]["p50"] / 1000, 1),
         "p95_ms": round(data["latency_us"]["p95"] / 1000, 1),
         "p99_ms": round(data["latency_us"]["p99"] / 1000, 1),
         "errors": errors,
         "wire_bytes_per_response": round(data["bytes"] / max(1, data["requests"])),
     }
+
+
+def _drain(bench: Bench, served: int, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while server_counters(bench)[0] < served and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def run_locust(
@@ -384,6 +472,7 @@ def run_locust(
         "BENCH_ATTACHMENT_BYTES": str(scenario.attachment),
         "BENCH_MAX_REQUESTS": str(requests),
         "BENCH_CREDENTIALS": str(credentials),
+        "BENCH_LOG_SESSIONS": str(bench.state / "log-sessions.json"),
     }
     started = time.monotonic()
     subprocess.run(  # noqa: S603
@@ -419,13 +508,15 @@ def run_locust(
         rows = list(csv.DictReader(handle))
     total = next(r for r in rows if r["Name"] == "Aggregated")
     flows = sum(
-        int(r["Request Count"]) for r in rows if r["Name"] in ("report: submit", "receipt: sign in")
+        int(r["Request Count"])
+        for r in rows
+        if r["Name"] in ("report: submit", "receipt: sign in", "log: add incident")
     )
     count = int(total["Request Count"])
     return {
         "requests": count,
         "seconds": round(elapsed, 2),
-        "rps": round(float(total["Requests/s"]), 1),
+        "rps": figure(float(total["Requests/s"]), 1),
         "p50_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
         "p99_ms": float(total["99%"]),
@@ -454,9 +545,11 @@ def run_scenario(
     credentials: Path,
 ) -> dict[str, Any]:
     scale = bench.scale
-    measured_memory = connections == CONCURRENCIES[0]
+    measured_memory = connections == scenario.concurrencies[0]
     requests = scale.requests if measured_memory else 0
     seconds = scale.cap_seconds if measured_memory else scale.seconds
+    if scenario.slow:
+        requests, seconds = SLOW_REQUESTS, SLOW_SECONDS
     before_rss = {pid: rss_kib(pid) for pid in workers(bench)}
     before = server_counters(bench)
     if scenario.tool == "wrk":
@@ -496,13 +589,23 @@ def run_scenario(
     return result
 
 
-def warm_up(bench: Bench, chosen: list[Scenario], cookie: str) -> None:
+def warm_up(bench: Bench, chosen: list[Scenario], cookie: str, log_cookie: str) -> None:
     """Every page a few times per worker, so imports and first connections are not timed."""
     for scenario in chosen:
         if scenario.tool != "wrk":
             continue
-        env = {**os.environ, "BENCH_PATH": scenario.path, "BENCH_COOKIE": cookie}
-        env["BENCH_COOKIE"] = cookie if scenario.staff else ""
+        chosen_cookie = _cookie_for(scenario, cookie, log_cookie)
+        if scenario.slow:
+            # About one request per worker, waiting for each to finish.
+            count = len(workers(bench)) or 1
+            with ThreadPoolExecutor(max_workers=count) as pool:
+                done = [
+                    pool.submit(_fetch, bench, scenario.path, chosen_cookie) for _ in range(count)
+                ]
+                for future in done:
+                    future.result()
+            continue
+        env = {**os.environ, "BENCH_PATH": scenario.path, "BENCH_COOKIE": chosen_cookie}
         subprocess.run(  # noqa: S603
             [  # noqa: S607
                 "wrk",
@@ -517,6 +620,20 @@ def warm_up(bench: Bench, chosen: list[Scenario], cookie: str) -> None:
             check=False,
             capture_output=True,
         )
+
+
+def _fetch(bench: Bench, path: str, cookie: str) -> None:
+    request = urllib.request.Request(  # noqa: S310 - our own server
+        bench.url + path, headers={"X-Forwarded-Proto": "https", "Cookie": cookie}
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+        response.read()
+
+
+def _cookie_for(scenario: Scenario, staff_cookie: str, log_cookie: str) -> str:
+    if scenario.staff:
+        return staff_cookie
+    return log_cookie if scenario.log else ""
 
 
 # --- Argon2 and the machine ------------------------------------------------------------------
@@ -578,6 +695,15 @@ def load_average() -> list[float]:
 # --- Report ---------------------------------------------------------------------------------
 
 
+def figure(value: float, places: int) -> float:
+    """`value` to `places` decimals, or to two significant figures when that would show
+    nothing (a PDF a minute is 0.02 req/s, not 0.0)."""
+    rounded = round(value, places)
+    if rounded or not value:
+        return rounded
+    return float(f"{value:.2g}")
+
+
 def summarise(results: dict[str, Any]) -> None:
     """Ratios to the floor, the argon2 fraction, and where each target stands."""
     runs = results["scenarios"]
@@ -586,7 +712,7 @@ def summarise(results: dict[str, Any]) -> None:
         for connections, run in by_connections.items():
             floor = runs.get("floor", {}).get(connections)
             if floor:
-                run["ratio_to_floor"] = round(run["rps"] / floor["rps"], 3)
+                run["ratio_to_floor"] = figure(run["rps"] / floor["rps"], 3)
             if "flows_per_second" in run and name.startswith("report"):
                 run["fraction_of_argon2_ceiling"] = round(run["flows_per_second"] / ceiling, 3)
     results["targets"] = targets(results)
@@ -634,6 +760,30 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def _log_summary(state: dict[str, Any]) -> dict[str, Any]:
+    if not state:
+        return {}
+    return {
+        "logs": {
+            "add_logs": len(state["add"]),
+            "add_incidents": state["add_incidents"],
+            "export_incidents": state["export"]["incidents"],
+            "export_entries": state["export"]["entries"],
+        }
+    }
+
+
+def _log_data_line(results: dict[str, Any]) -> list[str]:
+    logs = results.get("logs")
+    if not logs:
+        return []
+    return [
+        f"Logs: {logs['add_logs']} logs of {logs['add_incidents']} incidents, one per "
+        f"`log_add` user (each add grows its own); one of {logs['export_incidents']} "
+        f"incidents ({logs['export_entries']} entries with corrections) for the downloads."
+    ]
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
@@ -646,9 +796,10 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results['scale']['entries']} timeline entries. Argon2id: one hash "
         f"{results['argon2']['hash_ms']} ms, so at most {results['argon2']['ceiling_per_second']}"
         " submissions or sign-ins a second on this machine (cores / hash time).",
+        *_log_data_line(results),
         "",
         "| Scenario | Conns | req/s | p50 ms | p95 ms | p99 ms | x floor | SQL/req | "
-        "bytes/resp | errors | flows/s | RSS growth % (16 conns) |",
+        "bytes/resp | errors | flows/s | RSS growth % (first run) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario in results["scenario_list"]:
@@ -712,10 +863,9 @@ def main() -> None:
     credentials_file = bench.state / "credentials.json"
     _run(["redis-cli", "-u", bench.env["REDIS_URL"], "FLUSHDB"], bench.env, capture_output=True)
     _run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v", "0"], bench.env)
-    chosen = scenarios(credentials["big_case"])
-    if args.only:
-        wanted = set(args.only.split(","))
-        chosen = [s for s in chosen if s.name in wanted or s.name == "floor"]
+    chosen = choose(scenarios(credentials["big_case"]), args.only)
+    uses_logs = any(s.name.startswith("log_") for s in chosen)
+    log_state = prepare_logs(bench) if uses_logs else {}
     results: dict[str, Any] = {
         "machine": machine(),
         "scale": {**scale.__dict__},
@@ -723,6 +873,7 @@ def main() -> None:
         "scenario_list": [s.__dict__ for s in chosen],
         "scenarios": {},
     }
+    results.update(_log_summary(log_state))
     results["argon2"] = argon2_ceiling(bench)
     with gunicorn(bench):
         results["gunicorn"] = {
@@ -730,18 +881,22 @@ def main() -> None:
             "threads": int(bench.env.get("GUNICORN_THREADS", "2")),
         }
         lead_cookie = staff_cookie(bench, credentials["lead"])
-        warm_up(bench, chosen, lead_cookie)
+        log_cookie = f"{SESSION_COOKIE}={log_sessions(bench)['export']}" if uses_logs else ""
+        warm_up(bench, chosen, lead_cookie, log_cookie)
         for scenario in chosen:
-            for connections in CONCURRENCIES:
+            for connections in scenario.concurrencies:
                 if scenario.staff:
                     # Fresh each time: staff sessions end after 15 idle minutes.
                     lead_cookie = staff_cookie(bench, credentials["lead"])
+                if scenario.name.startswith("log_"):
+                    # Log sessions end after 30 idle minutes.
+                    log_cookie = f"{SESSION_COOKIE}={log_sessions(bench)['export']}"
                 print(f"bench: {scenario.name} at {connections} connections", flush=True)
                 run = run_scenario(
                     bench,
                     scenario,
                     connections,
-                    cookie=lead_cookie if scenario.staff else "",
+                    cookie=_cookie_for(scenario, lead_cookie, log_cookie),
                     credentials=credentials_file,
                 )
                 results["scenarios"].setdefault(scenario.name, {})[str(connections)] = run

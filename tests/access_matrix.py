@@ -109,6 +109,7 @@ EXPECTATIONS: Final[dict[str, Row]] = {
     "reporting:return_withdraw": everyone(TO_REPORT_SIGN_IN),
     "reporting:return_delete": everyone(TO_REPORT_SIGN_IN),
     "reporting:return_sign_out": everyone(405),
+    "reporting:return_log": everyone(TO_REPORT_SIGN_IN),
     "reporting:signed_out": everyone(OK),
     # The report form's option lists: administrators edit them, nobody deletes them.
     "admin:reporting_reportoption_delete": admin_page(403),
@@ -324,6 +325,7 @@ POST_NOT_DENIED: Final[dict[str, frozenset[str]]] = {
 from tests.matrix_rows import (  # noqa: E402
     case_list,
     case_sections,
+    chronology,
     log,
     notifications,
     overview_drafts,
@@ -331,5 +333,14 @@ from tests.matrix_rows import (  # noqa: E402
     worker,
 )
 
-for _part in (case_sections, case_list, notifications, overview_drafts, worker, log, verify):
+for _part in (
+    case_sections,
+    case_list,
+    notifications,
+    overview_drafts,
+    worker,
+    log,
+    verify,
+    chronology,
+):
     EXPECTATIONS.update(_part.ROWS)

@@ -37,4 +37,7 @@ ROWS: Final[dict[str, Row]] = {
     "log:download_csv": everyone(TO_LOG_SIGN_IN),
     # Only just after deleting a record does it say so; anyone else goes to the start page.
     "log:deleted": everyone(TO_LOG_START),
+    # Sharing incidents with the team (views/share.py), and its confirmation.
+    "log:share": everyone(TO_LOG_SIGN_IN),
+    "log:shared": everyone(TO_LOG_SIGN_IN),
 }

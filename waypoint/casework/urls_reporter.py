@@ -19,5 +19,6 @@ urlpatterns: list[URLPattern] = [
     path("my-report/withdraw/", reporter.withdraw_view, name="return_withdraw"),
     path("my-report/delete/", reporter.delete_view, name="return_delete"),
     path("my-report/sign-out/", reporter.sign_out_view, name="return_sign_out"),
+    path("my-report/record/", reporter.log_view, name="return_log"),
     path("my-report/signed-out/", reporter.signed_out_view, name="signed_out"),
 ]

@@ -10,13 +10,20 @@
       "witnesses": str,
       "affected": str,
       "police": {"officer": str, "reference": str},
-      "evidence": [evidence id (str)],
+      "evidence": [{"id": LogEvidence id (str), "sha256": hex digest of the file as
+                    kept, "name": its name on the person's device, "size": bytes (int),
+                    "content_type": its type, told from its bytes}],
     }
 
 A Choice is {"slug": ..., "label": ...} from the report form's option lists, kept as it
 was when chosen (renaming an option never rewrites what someone wrote). "now" keeps the
 date and time the form filled in. Only "when" (a date) and "what" (a behaviour or words)
 are required (services._check_content).
+
+Each file is listed with its SHA-256, so the chain digest (chain.py) covers the files
+too: a file swapped or changed in storage, or a digest changed in the database, no
+longer matches what the entry says (log/evidence.py stores them). A correction may list
+the corrected entry's files again, as they were, beside new ones.
 """
 
 from __future__ import annotations

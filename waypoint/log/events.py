@@ -20,7 +20,8 @@ from django.dispatch import Signal
 from waypoint.log.models import IncidentLog
 
 # log, report (the report whose case receives them), entries (the LogEntry rows shared
-# now, in seq order), people (LogPerson rows named in them and not shared before).
+# now, in seq order), people (LogPerson rows named in them and not shared before),
+# opened (True when this share opened the report, so its case is new).
 log_shared = Signal()
 
 

@@ -3,6 +3,11 @@
 IncidentForm.content() makes exactly the shape content.py describes; the option lists are
 the report form's (ReportOption), kept as {"slug", "label"} as they were when chosen.
 Only "when" (Just now, or a date) and "what" (a behaviour or words) are required.
+
+Files come with the incident (a plain multipart form, so it works without JavaScript),
+and what to do with a photo's hidden details is chosen on the same page, before the
+upload: the choice is applied as each file is stored (log/evidence.py), so a file never
+changes once its entry lists it.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from collections.abc import Iterable
 from typing import Any, Final, cast
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from waypoint.log.models import LogPerson
-from waypoint.reporting.forms import SHORT_LIMIT, TEXT_LIMIT
+from waypoint.reporting.evidence import EMPTY_MESSAGE
+from waypoint.reporting.forms import SHORT_LIMIT, TEXT_LIMIT, MultipleFileField
 from waypoint.reporting.forms import SignInForm as ReportSignInForm
 from waypoint.reporting.models import OptionKind, ReportOption
 
@@ -44,6 +52,13 @@ OPTION_FIELDS: Final = {
     "platforms": OptionKind.PLATFORM,
     "behaviours": OptionKind.BEHAVIOUR,
 }
+
+REMOVE: Final = "remove"
+KEEP: Final = "keep"
+METADATA_CHOICES: Final = [
+    (REMOVE, "Remove them (recommended)"),
+    (KEEP, "Keep them as they are"),
+]
 
 Choice = dict[str, str]
 
@@ -143,6 +158,23 @@ class IncidentForm(forms.Form):
     affected = _text("How did it affect you?", help_text="Anything you felt, did or changed.")
     police_officer = _short("Name or number of the police officer")
     police_reference = _short("Crime reference number")
+    kept_files = _checkboxes(
+        "Files kept with the entry you are correcting",
+        [],
+        "Ticked files stay with your correction, as they are. Untick any that do not belong.",
+    )
+    evidence = MultipleFileField(label="Photos, screenshots or files", required=False)
+    metadata = forms.ChoiceField(
+        label="If a photo holds hidden details such as where it was taken",
+        choices=METADATA_CHOICES,
+        initial=REMOVE,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Phones can save where and when a photo was taken, and on what. Those details "
+            "can help show what happened, but they can also show where you were."
+        ),
+    )
 
     def __init__(
         self,
@@ -153,6 +185,7 @@ class IncidentForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         keep = keep or {}
+        self._evidence_field(keep)
         self.fields["when_kind"].error_messages["required"] = (
             "Choose when it happened: Just now, or give a date."
         )
@@ -172,6 +205,34 @@ class IncidentForm(forms.Form):
         cast(forms.MultipleChoiceField, self.fields["who"]).choices = who
         if not self.people:
             del self.fields["who"]
+
+    def _evidence_field(self, keep: dict[str, Any]) -> None:
+        limit_mb = max(1, settings.WAYPOINT_UPLOAD_MAX_FILE_BYTES // 2**20)
+        field = self.fields["evidence"]
+        field.help_text = (
+            "Photos, screenshots, PDFs, documents, audio or video: up to "
+            f"{settings.WAYPOINT_UPLOAD_MAX_FILES} files, {limit_mb} MB each. You can choose "
+            "several at once. They are encrypted as they arrive."
+        )
+        field.error_messages["empty"] = EMPTY_MESSAGE
+        # A correction can keep the files of the entry it corrects, exactly as they were.
+        self.files_to_keep: list[dict[str, Any]] = [
+            item
+            for item in (keep.get("evidence") or [])
+            if isinstance(item, dict) and item.get("id")
+        ]
+        if not self.files_to_keep:
+            del self.fields["kept_files"]
+            return
+        kept = cast(forms.MultipleChoiceField, self.fields["kept_files"])
+        kept.choices = [
+            (
+                str(item["id"]),
+                f"{item.get('name') or 'File'} ({filesizeformat(item.get('size', 0))})",
+            )
+            for item in self.files_to_keep
+        ]
+        kept.initial = [str(item["id"]) for item in self.files_to_keep]
 
     # --- Checking -------------------------------------------------------------------------
 
@@ -284,9 +345,24 @@ class IncidentForm(forms.Form):
                 "officer": (data.get("police_officer") or "").strip(),
                 "reference": (data.get("police_reference") or "").strip(),
             },
-            # Files kept with an entry come later (issue 14, evidence); none yet.
+            # Filled in as the files are stored (services.entry_add_with_files).
             "evidence": [],
         }
+
+    # --- Files ---------------------------------------------------------------------------
+
+    def uploads(self) -> list[Any]:
+        """The files chosen for this incident (already encrypted as they arrived)."""
+        return list(self.cleaned_data.get("evidence") or [])
+
+    def keep_metadata(self) -> bool:
+        """Remove is the default: only an explicit "Keep them" keeps hidden details."""
+        return self.cleaned_data.get("metadata") == KEEP
+
+    def carried(self) -> list[dict[str, Any]]:
+        """The corrected entry's files that stay with the correction, as they were listed."""
+        chosen = set(self.cleaned_data.get("kept_files") or [])
+        return [dict(item) for item in self.files_to_keep if str(item["id"]) in chosen]
 
 
 def initial_from(content: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ CHECK_POSITIONS: Final = "waypoint.log.check_positions"
 NOTICE: Final = "waypoint.log.notice"
 EXPIRED: Final = "waypoint.log.expired"
 DELETED: Final = "waypoint.log.deleted"
+SHARED: Final = "waypoint.log.shared"
 # Every session key this module writes.
 SESSION_KEYS: Final = (
     LOG_ID,
@@ -49,6 +50,7 @@ SESSION_KEYS: Final = (
     NOTICE,
     EXPIRED,
     DELETED,
+    SHARED,
 )
 
 SEEN_RESOLUTION_SECONDS: Final = 60
@@ -56,6 +58,8 @@ SEEN_RESOLUTION_SECONDS: Final = 60
 JUST_STARTED_SECONDS: Final = 15 * 60
 # How long the "your record was deleted" page stays meaningful after deleting.
 DELETED_SECONDS: Final = 10 * 60
+# How long the "shared with the team" page stays meaningful after sharing.
+SHARED_SECONDS: Final = 10 * 60
 
 
 def now_seconds() -> int:
@@ -70,6 +74,16 @@ def sign_in(request: HttpRequest, log: IncidentLog) -> None:
     request.session[STARTED_AT] = now
     request.session[SEEN_AT] = now
     request.session.pop(EXPIRED, None)
+
+
+def sign_in_from_report(request: HttpRequest, log: IncidentLog) -> None:
+    """Open the record kept under the report the person is signed in to (/my-report/).
+
+    The report's session stays: the same receipt opened both. A new session key all the
+    same, as for any sign-in."""
+    if log.report_id is None:
+        raise ValueError("Only a record kept under a report opens from the report.")
+    sign_in(request, log)
 
 
 def current_log_id(request: HttpRequest) -> uuid.UUID | None:
@@ -164,3 +178,22 @@ def mark_deleted(request: HttpRequest) -> None:
 def recently_deleted(request: HttpRequest) -> bool:
     at = request.session.get(DELETED)
     return isinstance(at, int) and 0 <= now_seconds() - at < DELETED_SECONDS
+
+
+def mark_shared(request: HttpRequest, *, incidents: int, opened: bool) -> None:
+    """After a share: the confirmation page may say how many, briefly (no ids, no words)."""
+    request.session[SHARED] = {"incidents": incidents, "opened": opened, "at": now_seconds()}
+
+
+def recently_shared(request: HttpRequest) -> tuple[int, bool] | None:
+    """(incidents, whether the share opened the case) of a share just made, or None."""
+    marker = request.session.get(SHARED)
+    if not isinstance(marker, dict):
+        return None
+    at, incidents = marker.get("at"), marker.get("incidents")
+    if not isinstance(at, int) or not isinstance(incidents, int):
+        return None
+    if not 0 <= now_seconds() - at < SHARED_SECONDS:
+        request.session.pop(SHARED, None)
+        return None
+    return incidents, bool(marker.get("opened"))

@@ -8,7 +8,7 @@ is named by its place in the signed-in person's own record.
 from django.urls import path
 
 from waypoint.log import views_export
-from waypoint.log.views import delete, receipt, record
+from waypoint.log.views import delete, receipt, record, share
 
 app_name = "log"
 urlpatterns = [
@@ -29,4 +29,6 @@ urlpatterns = [
     path("record/download/csv/", views_export.download_csv_view, name="download_csv"),
     path("record/delete/", delete.delete_view, name="delete"),
     path("deleted/", delete.deleted_view, name="deleted"),
+    path("record/share/", share.share_view, name="share"),
+    path("record/share/done/", share.shared_view, name="shared"),
 ]

@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     CONTENT_SENT_BACK = "content_sent_back", "Your content sent back"
     ASSESSMENT_REVIEW_DUE = "assessment_review_due", "Risk assessment due for review"
     ORDER_EXPIRING = "order_expiring", "Protective order ending soon"
+    LOG_SHARED = "log_shared", "The reporter shared incidents from their record"
 
 
 class Notification(models.Model):

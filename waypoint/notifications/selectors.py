@@ -55,6 +55,7 @@ CASE_KINDS: Final = frozenset(
         K.TASK_ASSIGNED,
         K.ASSESSMENT_REVIEW_DUE,
         K.ORDER_EXPIRING,
+        K.LOG_SHARED,
     }
 )
 TASK_KINDS: Final = frozenset({K.DEPARTMENT_TASK})  # "task.department"
@@ -79,6 +80,7 @@ SENTENCES: Final[dict[str, str]] = {
     K.CONTENT_SENT_BACK: "Your content change was sent back with a note.",
     K.ASSESSMENT_REVIEW_DUE: "The risk assessment on case {reference} is due for review.",
     K.ORDER_EXPIRING: "A protective order on case {reference} ends on {due}.",
+    K.LOG_SHARED: "The reporter shared incidents from their record on case {reference}.",
 }
 # What the link under each sentence says.
 LINK_LABELS: Final[dict[str, str]] = {
@@ -95,6 +97,7 @@ LINK_LABELS: Final[dict[str, str]] = {
     K.CONTENT_SENT_BACK: "See the note",
     K.ASSESSMENT_REVIEW_DUE: "See the risk assessments",
     K.ORDER_EXPIRING: "See the order",
+    K.LOG_SHARED: "See the timeline",
 }
 
 
@@ -169,6 +172,7 @@ _TARGETS: Final[dict[str, tuple[str, str]]] = {
     K.CONTENT_SENT_BACK: ("content:revision", "object"),
     K.ASSESSMENT_REVIEW_DUE: ("safety:assessments", "case"),
     K.ORDER_EXPIRING: ("safety:processes", "case"),
+    K.LOG_SHARED: ("casework:timeline", "case"),
 }
 
 

@@ -149,6 +149,18 @@ def notify_reporter_message(*, message: Message) -> list[Notification]:
     )
 
 
+def notify_log_shared(*, case: Case, opened: bool) -> list[Notification]:
+    """The reporter shared incidents from their record: the case's team, or the leads
+    when nobody has taken it. A share that opened the case is told as a new case
+    (notify_new_case), so nobody is told twice."""
+    team = _case_team(case)
+    if team or case.has_assignees():
+        return notify(kind=K.LOG_SHARED, recipients=team, case=case)
+    if opened:
+        return []
+    return notify(kind=K.LOG_SHARED, recipients=_leads(case), case=case)
+
+
 def notify_new_case(*, case_id: uuid.UUID | str) -> list[Notification]:
     """A new case from a report: the leads who may see it.
 

@@ -22,6 +22,11 @@ No plaintext is written anywhere: files are read from the upload (which decrypts
 fly), processed in memory and encrypted before they reach a temporary file or storage.
 Callers check access; these functions only do what they are asked, and audit it with ids,
 sizes, kinds and hashes, never names.
+
+The generic steps take plain values (a data key, bytes, storage names) so that the
+incident log keeps its files by exactly the same rules (log/evidence.py): upload_size,
+accept_upload, inspect_accepted (inspect_image), check_file_size, store_file, read_stored
+and delete_files. The Evidence-row services below are built from them.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ from waypoint.reporting.uploads import SNIFF_BYTES, EncryptedUploadedFile
 # 40-megapixel RGBA image is 160 MB decoded, which is as much as one request should use.
 MAX_IMAGE_PIXELS: Final = 40_000_000
 OBJECT_TYPE: Final = "reporting.evidence"
-_STORAGE_DIR: Final = "evidence"
+STORAGE_DIR: Final = "evidence"
 _MAX_ZIP_ENTRIES: Final = 20_000
 _JPEG_QUALITY: Final = 92
 
@@ -88,7 +93,7 @@ def _megabytes(size: int) -> int:
     return max(1, size // 2**20)
 
 
-def _too_big_message() -> str:
+def too_big_message() -> str:
     limit = _megabytes(settings.WAYPOINT_UPLOAD_MAX_FILE_BYTES)
     return (
         f"This file is bigger than {limit} MB, which is the most we can take for one file. "
@@ -182,7 +187,7 @@ _ZIP_TYPES: Final = frozenset({"application/zip", _DOCX, _XLSX, _PPTX, *_ODF_TYP
 
 
 @dataclass(frozen=True)
-class _Accepted:
+class Accepted:
     kind: str
     content_type: str
     sniffed: str | None
@@ -192,18 +197,19 @@ class _Accepted:
 
 
 @dataclass(frozen=True)
-class _Inspected:
+class Inspected:
     metadata_found: list[str] | None
     clean: bytes | None
 
 
-def _client_name(upload: UploadedFile[Any]) -> str:
+def client_name(upload: UploadedFile[Any]) -> str:
+    """The name the file had on the uploader's device (sensitive: seal it, never log it)."""
     if isinstance(upload, EncryptedUploadedFile):
         return upload.original_name
     return upload.name or ""
 
 
-def _size_of(upload: UploadedFile[Any]) -> int:
+def upload_size(upload: UploadedFile[Any]) -> int:
     if upload.size is not None:
         return int(upload.size)
     upload.seek(0)
@@ -220,7 +226,7 @@ def _read_all(upload: UploadedFile[Any]) -> bytes:
     data = cast(bytes, upload.read(limit + 1))
     upload.seek(0)
     if len(data) > limit:
-        raise EvidenceRejected(_too_big_message(), code="too_big")
+        raise EvidenceRejected(too_big_message(), code="too_big")
     return data
 
 
@@ -280,27 +286,28 @@ def _is_plain_text(name: str, data: bytes) -> bool:
     return not text.lstrip("\ufeff \t\r\n").startswith("<")
 
 
-def _accept(upload: UploadedFile[Any], size: int) -> _Accepted:
+def accept_upload(upload: UploadedFile[Any], size: int) -> Accepted:
+    """The file's kind and type, told from its bytes; EvidenceRejected if we won't keep it."""
     if size == 0:
         raise EvidenceRejected(EMPTY_MESSAGE, code="empty")
     sniffed = _sniff(upload)
     if sniffed is None:
-        name = _client_name(upload)
+        name = client_name(upload)
         if name.lower().endswith(".txt"):
             data = _read_all(upload)
             if _is_plain_text(name, data):
-                return _Accepted(EvidenceKind.DOCUMENT, "text/plain", None, data)
+                return Accepted(EvidenceKind.DOCUMENT, "text/plain", None, data)
     elif sniffed in _IMAGE_TYPES:
         data_or_none = _read_all(upload) if sniffed in _PILLOW_FORMATS else None
-        return _Accepted(EvidenceKind.IMAGE, _IMAGE_TYPES[sniffed], sniffed, data_or_none)
+        return Accepted(EvidenceKind.IMAGE, _IMAGE_TYPES[sniffed], sniffed, data_or_none)
     elif sniffed in _STREAMED_TYPES:
         kind, content_type = _STREAMED_TYPES[sniffed]
-        return _Accepted(kind, content_type, sniffed, None)
+        return Accepted(kind, content_type, sniffed, None)
     elif sniffed in _ZIP_TYPES:
         data = _read_all(upload)
         office = _office_type(data)
         if office is not None:
-            return _Accepted(EvidenceKind.DOCUMENT, office, sniffed, data)
+            return Accepted(EvidenceKind.DOCUMENT, office, sniffed, data)
     raise EvidenceRejected(WRONG_TYPE_MESSAGE, code="wrong_type")
 
 
@@ -485,7 +492,8 @@ def clean_content_type(content_type: str) -> str:
     return "image/jpeg" if content_type == "image/jpeg" else "image/png"
 
 
-def _inspect_image(data: bytes, sniffed: str) -> _Inspected:
+def inspect_image(data: bytes, sniffed: str) -> Inspected:
+    """The hidden details an image carries, in words, and a clean copy of its pixels."""
     formats = _PILLOW_FORMATS[sniffed]
     too_large = EvidenceRejected(IMAGE_TOO_LARGE_MESSAGE, code="image_too_large")
     try:
@@ -510,30 +518,37 @@ def _inspect_image(data: bytes, sniffed: str) -> _Inspected:
     except Exception:
         # Pillow's decoders raise many kinds of error on damaged or hostile input.
         raise EvidenceRejected(UNREADABLE_MESSAGE, code="unreadable") from None
-    return _Inspected(metadata_found=metadata, clean=clean)
+    return Inspected(metadata_found=metadata, clean=clean)
 
 
 # --- Storage -------------------------------------------------------------------------------
 
 
-def _file_context(evidence_id: object, storage_name: str) -> str:
-    # Binds each file key to its row and its storage name: a file moved or swapped with
-    # another in storage does not decrypt.
-    return f"reporting.evidence|{evidence_id}|{storage_name}"
+def file_context(scope: str, file_id: object, storage_name: str) -> str:
+    """The associated data of one stored file: binds its key to its owner's kind
+    (`scope`), its row and its storage name, so a file moved or swapped with another in
+    storage does not decrypt."""
+    return f"{scope}|{file_id}|{storage_name}"
 
 
-def _store(
-    *, data_key: DataKey | None, evidence_id: uuid.UUID, source: IO[bytes]
+def store_file(
+    *,
+    data_key: DataKey | None,
+    scope: str,
+    file_id: uuid.UUID,
+    source: IO[bytes],
+    folder: str = STORAGE_DIR,
 ) -> tuple[str, crypto.WrappedFileKey]:
-    """Encrypt `source` into default storage under a random name; return (name, key)."""
-    name = f"{_STORAGE_DIR}/{uuid.uuid4().hex}"
+    """Encrypt `source` into default storage under a random name, with a fresh file key
+    wrapped by `data_key`; return (storage name, wrapped key with size and SHA-256)."""
+    name = f"{folder}/{uuid.uuid4().hex}"
     # Only ciphertext goes into this temporary file.
     with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as ciphertext:
         wrapped = crypto.encrypt_file(
             data_key=cast(DataKey, data_key),
             source=cast(BinaryIO, source),
             destination=cast(BinaryIO, ciphertext),
-            context=_file_context(evidence_id, name),
+            context=file_context(scope, file_id, name),
         )
         ciphertext.seek(0)
         saved = default_storage.save(name, File(ciphertext, name="ciphertext"))
@@ -544,31 +559,65 @@ def _store(
     return name, wrapped
 
 
-def _delete_names(names: Iterable[str]) -> None:
+def delete_files(names: Iterable[str]) -> None:
+    """Delete stored files by name; empty names and files already gone are skipped."""
     for name in names:
         if name:
             default_storage.delete(name)
 
 
-def _open_stored(*, evidence: Evidence, name: str, wrapped_key: bytes) -> tuple[bytes, str]:
+def read_stored(
+    *, data_key: DataKey | None, scope: str, file_id: object, name: str, wrapped_key: bytes
+) -> tuple[bytes, str]:
+    """Decrypt one stored file: (plaintext, its SHA-256). Raises crypto.DecryptionError."""
     with default_storage.open(name, "rb") as source:
         out = io.BytesIO()
         digest = crypto.decrypt_file(
-            data_key=cast(DataKey, evidence.data_key),
+            data_key=cast(DataKey, data_key),
             wrapped_key=bytes(wrapped_key),
             source=cast(BinaryIO, source),
             destination=out,
-            context=_file_context(evidence.pk, name),
+            context=file_context(scope, file_id, name),
         )
     return out.getvalue(), digest
+
+
+def _open_stored(*, evidence: Evidence, name: str, wrapped_key: bytes) -> tuple[bytes, str]:
+    return read_stored(
+        data_key=evidence.data_key,
+        scope=OBJECT_TYPE,
+        file_id=evidence.pk,
+        name=name,
+        wrapped_key=wrapped_key,
+    )
+
+
+def inspect_accepted(accepted: Accepted) -> Inspected | None:
+    """An accepted image Pillow can decode, inspected; None for anything else."""
+    if accepted.kind == EvidenceKind.IMAGE and accepted.data is not None:
+        return inspect_image(accepted.data, cast(str, accepted.sniffed))
+    return None
+
+
+def accepted_source(upload: UploadedFile[Any], accepted: Accepted) -> IO[bytes]:
+    """What to encrypt: the bytes already read for a check, or the upload itself."""
+    if accepted.data is not None:
+        return io.BytesIO(accepted.data)
+    upload.seek(0)
+    return cast(IO[bytes], upload)
+
+
+def check_file_size(size: int) -> None:
+    """EvidenceRejected if one file is over the per-file limit."""
+    if size > settings.WAYPOINT_UPLOAD_MAX_FILE_BYTES:
+        raise EvidenceRejected(too_big_message(), code="too_big")
 
 
 # --- Limits --------------------------------------------------------------------------------
 
 
 def _check_limits(*, draft: Draft | None, report: Report | None, size: int) -> None:
-    if size > settings.WAYPOINT_UPLOAD_MAX_FILE_BYTES:
-        raise EvidenceRejected(_too_big_message(), code="too_big")
+    check_file_size(size)
     existing = (
         Evidence.objects.filter(draft=draft) if draft else Evidence.objects.filter(report=report)
     )
@@ -619,35 +668,29 @@ def evidence_add(
     if (draft is None) == (report is None):
         raise ValueError("Evidence belongs to exactly one draft or one report.")
     owner: Draft | Report = draft if draft is not None else cast(Report, report)
-    size = _size_of(upload)
+    size = upload_size(upload)
     _check_limits(draft=draft, report=report, size=size)
-    accepted = _accept(upload, size)
-    inspected = (
-        _inspect_image(accepted.data, cast(str, accepted.sniffed))
-        if accepted.kind == EvidenceKind.IMAGE and accepted.data is not None
-        else None
-    )
+    accepted = accept_upload(upload, size)
+    inspected = inspect_accepted(accepted)
 
     evidence_id = uuid.uuid4()
     stored: list[str] = []
     try:
-        if accepted.data is not None:
-            source: IO[bytes] = io.BytesIO(accepted.data)
-        else:
-            upload.seek(0)
-            source = cast(IO[bytes], upload)
-        storage_name, file_key = _store(
-            data_key=owner.data_key, evidence_id=evidence_id, source=source
+        storage_name, file_key = store_file(
+            data_key=owner.data_key,
+            scope=OBJECT_TYPE,
+            file_id=evidence_id,
+            source=accepted_source(upload, accepted),
         )
         stored.append(storage_name)
-        if file_key.size > settings.WAYPOINT_UPLOAD_MAX_FILE_BYTES:
-            # The upload's declared size was wrong; what was actually read decides.
-            raise EvidenceRejected(_too_big_message(), code="too_big")
+        # The upload's declared size may be wrong; what was actually read decides.
+        check_file_size(file_key.size)
         clean_name, clean_key = "", None
         if inspected is not None and inspected.clean is not None:
-            clean_name, clean_key = _store(
+            clean_name, clean_key = store_file(
                 data_key=owner.data_key,
-                evidence_id=evidence_id,
+                scope=OBJECT_TYPE,
+                file_id=evidence_id,
                 source=io.BytesIO(inspected.clean),
             )
             stored.append(clean_name)
@@ -661,7 +704,7 @@ def evidence_add(
                 report=report,
                 kind=accepted.kind,
                 content_type=accepted.content_type,
-                original_name=_client_name(upload)[:255],
+                original_name=client_name(upload)[:255],
                 size=file_key.size,
                 sha256=file_key.sha256,
                 storage_name=storage_name,
@@ -689,7 +732,7 @@ def evidence_add(
                 },
             )
     except BaseException:
-        _delete_names(stored)
+        delete_files(stored)
         raise
     return evidence
 
@@ -761,7 +804,7 @@ def evidence_choose_metadata(*, evidence: Evidence, keep: bool, actor: Actor = N
 
 def _deleter(names: list[str]) -> Callable[[], None]:
     def delete() -> None:
-        _delete_names(names)
+        delete_files(names)
 
     return delete
 
@@ -790,7 +833,7 @@ def evidence_remove(*, evidence: Evidence, actor: Actor = None) -> None:
 def evidence_delete_files(evidence: Evidence) -> None:
     """Delete an evidence row's files from storage now (for a purge, which deletes the
     rows and audits counts itself). Files already gone are not an error."""
-    _delete_names([evidence.storage_name, evidence.clean_storage_name])
+    delete_files([evidence.storage_name, evidence.clean_storage_name])
 
 
 def evidence_read(*, evidence: Evidence, clean: bool = True) -> bytes:

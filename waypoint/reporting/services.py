@@ -35,6 +35,7 @@ from waypoint.reporting.models import (
     ReportAddition,
     ReportedPerson,
     ReportOption,
+    Route,
 )
 from waypoint.reporting.steps import EVIDENCE, REVIEW, steps_for
 
@@ -329,6 +330,55 @@ def report_submit(*, draft_id: uuid.UUID) -> Submission:
     return Submission(report=report, created=True, passphrase=passphrase)
 
 
+@transaction.atomic
+def report_open_for_log(
+    *,
+    reference: str,
+    receipt_hash: str,
+    receipt_pepper_key_id: int | None,
+    threat_of_violence: bool = False,
+    high_risk_indicator: bool = False,
+) -> Report:
+    """The report a standalone incident log opens when it is first shared (issue 14).
+
+    Same reference and receipt hash as the log, so the same receipt opens /my-report/ to
+    read the team's messages; its own data key; answers that say only where it came from
+    (the entries stay in the log, sealed with the log's key). Casework opens its case
+    through `report_submitted`, exactly as for any report. The urgency flags come from
+    the shared entries (log/sharing.py), never from their words.
+    """
+    report = Report(
+        reference=reference,
+        data_key=data_key_create(purpose="report"),
+        route=Route.SUPPORT,
+        wants_messages=True,
+        receipt_hash=receipt_hash,
+        receipt_pepper_key_id=receipt_pepper_key_id,
+        receipt_confirmed_at=timezone.now(),
+    )
+    report.answers = {
+        "source": "incident_log",
+        "what": {"what_text": "Shared from an incident log kept on Waypoint."},
+    }
+    report.save(force_insert=True)
+    events.send(
+        events.report_submitted,
+        report=report,
+        immediate_danger=False,
+        threat_of_violence=threat_of_violence,
+        high_risk_indicator=high_risk_indicator or threat_of_violence,
+    )
+    audit_record(
+        actor=None,
+        action="report.submitted",
+        object_type="reporting.report",
+        object_id=str(report.id),
+        extra={"route": report.route, "source": "incident_log"},
+        actor_kind=REPORTER,
+    )
+    return report
+
+
 def report_receipt_reissue(*, report: Report) -> str:
     """A new passphrase for a report whose receipt was never confirmed (lost in transit)."""
     passphrase = receipts.new_passphrase()
@@ -450,6 +500,7 @@ __all__ = [
     "drafts_purge_expired",
     "report_add_information",
     "report_evidence_add",
+    "report_open_for_log",
     "report_receipt_confirm",
     "report_receipt_reissue",
     "report_request_deletion",

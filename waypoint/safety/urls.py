@@ -4,7 +4,7 @@ returning reporter's view of a shared safety plan under /my-report/."""
 from django.urls import path
 
 from waypoint.safety import urls_overview
-from waypoint.safety.views import plans, processes, risk
+from waypoint.safety.views import chronology, plans, processes, risk
 
 app_name = "safety"
 urlpatterns = [
@@ -32,5 +32,16 @@ urlpatterns = [
         processes.process_save_view,
         name="process_save",
     ),
+    # The chronology, recording an incident, the police-ready bundle (views/chronology.py)
+    path("staff/cases/<uuid:case_id>/chronology/", chronology.chronology_view, name="chronology"),
+    path(
+        "staff/cases/<uuid:case_id>/chronology/add/",
+        chronology.chronology_add_view,
+        name="chronology_add",
+    ),
+    path("staff/cases/<uuid:case_id>/chronology/bundle/", chronology.bundle_view, name="bundle"),
+    path("staff/bundles/<uuid:referral_id>/", chronology.bundle_ready_view, name="bundle_ready"),
+    path("staff/bundles/<uuid:referral_id>/pdf/", chronology.bundle_pdf_view, name="bundle_pdf"),
+    path("staff/bundles/<uuid:referral_id>/zip/", chronology.bundle_zip_view, name="bundle_zip"),
 ]
 urlpatterns += urls_overview.urlpatterns

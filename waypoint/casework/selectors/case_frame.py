@@ -122,6 +122,7 @@ TIMELINE: Final = "timeline"
 RISK: Final = "risk"
 PLAN: Final = "plan"
 REFERRALS: Final = "referrals"
+CHRONOLOGY: Final = "chronology"
 PEOPLE: Final = "people"
 ACCESS: Final = "access"
 
@@ -130,6 +131,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section(REPORT, "What was reported", "casework:report", "case.view"),
     Section(MESSAGES, "Messages", "casework:message_send", "case.view"),
     Section(TIMELINE, "Timeline", "casework:timeline", "case.view"),
+    Section(CHRONOLOGY, "Chronology", "safety:chronology", "case.chronology"),
     Section(RISK, "Risk", "safety:assessments", "safety.assess"),
     Section(PLAN, "Safety plan and measures", "safety:plan", "safety.plan"),
     Section(REFERRALS, "Referrals and processes", "safety:referrals", "safety.refer"),

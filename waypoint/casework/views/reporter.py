@@ -28,6 +28,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from waypoint.casework import selectors as case_selectors
 from waypoint.casework import services as case_services
+from waypoint.log import services as log_services
+from waypoint.log import session as log_session
+from waypoint.log.models import IncidentLog
 from waypoint.reporting import ratelimit, reporter_session, selectors, services
 from waypoint.reporting.forms import AdditionForm, ConfirmForm, MessageForm, SignInForm
 from waypoint.reporting.models import Report
@@ -122,6 +125,7 @@ def _report_home(
             "summary": selectors.report_summary_for_reporter(report),
             "additions": selectors.additions_for_reporter(report=report),
             "evidence": selectors.evidence_for_owner(report=report),
+            "has_log": IncidentLog.objects.filter(report=report).exists(),
         },
         status=status,
     )
@@ -224,6 +228,17 @@ def delete_view(request: HttpRequest, report: Report) -> HttpResponseBase:
             "it is done, or why it cannot be yet."
         ),
     )
+
+
+@reporter_required
+@require_POST
+def log_view(request: HttpRequest, report: Report) -> HttpResponseBase:
+    """Keep a record under this report's receipt: start it (once), open it, go there.
+
+    Nothing in it reaches the team until the person shares it (/log/record/share/)."""
+    log = log_services.log_start_for_report(report=report)
+    log_session.sign_in_from_report(request, log)
+    return redirect("log:home")
 
 
 @login_not_required

@@ -4,11 +4,20 @@ originals, the chain's final digest, and whether it is intact."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from waypoint.log.build import chronology_for_log
 from waypoint.log.models import LogEntry
-from waypoint.log.services import entry_add, entry_correct, log_start, person_add
+from waypoint.log.services import (
+    entry_add,
+    entry_add_with_files,
+    entry_correct,
+    log_start,
+    person_add,
+)
 from waypoint.log.tests.support import content
+from waypoint.reporting.tests import sample_files as samples
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +70,33 @@ def test_a_changed_record_reads_back_as_altered() -> None:
     chronology = chronology_for_log(log, institution="University of Leicester")
     assert not chronology.integrity.intact
     assert "Entry 1 is missing" in chronology.integrity.problem
+
+
+def test_each_file_is_numbered_once_and_a_shared_only_chronology_lists_only_its_own(
+    tmp_path, settings
+) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    log = log_start().log
+    letter = SimpleUploadedFile("letter.pdf", samples.pdf(), "application/pdf")
+    note = SimpleUploadedFile("note.txt", samples.text_note(), "text/plain")
+    private = entry_add_with_files(log=log, content=content(), uploads=[letter])
+    shared = entry_add_with_files(log=log, content=content(), uploads=[note])
+    LogEntry.objects.filter(pk=shared.pk).update(shared_at=timezone.now())
+
+    everything = chronology_for_log(log, institution="Testing")
+    assert [item.name for item in everything.evidence] == ["letter.pdf", "note.txt"]
+    assert [entry.evidence for entry in everything.entries] == [(1,), (2,)]
+    listed = private.content["evidence"][0]
+    assert everything.evidence[0].sha256 == listed["sha256"]
+    assert everything.evidence[0].size == listed["size"]
+
+    team = chronology_for_log(log, institution="Testing", shared_only=True)
+    assert [item.name for item in team.evidence] == ["note.txt"]
+    assert [entry.evidence for entry in team.entries] == [(1,)]
+    assert team.integrity.intact

@@ -124,3 +124,17 @@ def test_without_a_signed_in_record_the_downloads_go_to_sign_in() -> None:
         response = Client().get(reverse(name))
         assert response.status_code == 302
         assert response["Location"] == reverse("log:sign_in")
+
+
+def test_a_record_downloaded_in_a_loop_is_paused_but_another_record_is_not() -> None:
+    # A long record's PDF takes seconds to make: a script fetching one record over and
+    # over must not hold every worker. Ten files an hour per record, PDF and CSV together.
+    institution_load_demo()
+    looped, other = signed_in(jos_record()), signed_in(jos_record())
+    statuses = [looped.get(reverse("log:download_csv")).status_code for _ in range(10)]
+    assert statuses == [200] * 10
+
+    paused = looped.get(reverse("log:download_pdf"))
+    assert paused.status_code == 429
+    assert "Please wait a few minutes" in paused.content.decode()
+    assert other.get(reverse("log:download_csv")).status_code == 200

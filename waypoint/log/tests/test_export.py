@@ -187,15 +187,54 @@ def test_the_correction_is_shown_right_after_its_original_which_stays_in_full(jo
 
 def test_the_evidence_index_and_the_final_digest_are_real_text(jordans_text):
     for words in (
-        "Evidence 1: bus-stop.jpg",
+        "Evidence index",
+        "bus-stop.jpg",
         "image/jpeg",
         "183412 bytes",
-        f"SHA-256: {BUS_STOP_SHA}",
-        f"SHA-256: {MESSAGES_SHA}",
+        f"SHA-256 {BUS_STOP_SHA}",
+        f"SHA-256 {MESSAGES_SHA}",
         FINAL_DIGEST,
         "Verification code",
     ):
         assert words in jordans_text, words
+
+
+def test_each_incident_lists_its_evidence_by_number(jordans_text):
+    # Entry 1 and its correction both list file 1; entry 2 lists file 2.
+    assert jordans_text.count("Evidence 1") >= 2
+    assert "Evidence 2" in jordans_text
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    """pdftotext's lines, as they are (a digest broken across two lines is two lines)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian's poppler-utils) is not installed")
+    raw = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"],  # noqa: S607
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8")
+    return [line.strip() for line in raw.splitlines()]
+
+
+def test_every_sha256_is_one_unbroken_string_that_pdftotext_extracts(jordans_pdf):
+    """An officer copies the digest from the PDF: it must not come out in two pieces."""
+    lines = pdf_lines(jordans_pdf)
+    for digest in (BUS_STOP_SHA, MESSAGES_SHA):
+        assert digest in lines, digest
+
+
+def test_a_long_file_name_wraps_and_its_digest_stays_whole():
+    long_name = "screenshot-of-the-messages-sent-overnight-" * 4 + ".png"
+    sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    chronology = jordans_chronology(
+        evidence=(
+            EvidenceItem(1, long_name, "image/png", 1_234_567, sha),
+            EvidenceItem(2, "messages.png", "image/png", 64_220, MESSAGES_SHA),
+        )
+    )
+    assert sha in pdf_lines(export_pdf(chronology))
 
 
 def test_the_printed_verification_code_checks_as_genuine(jordans_text):

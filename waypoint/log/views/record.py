@@ -15,14 +15,56 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from waypoint.log import content as describe
+from waypoint.log import evidence as evidence_files
 from waypoint.log import pattern, selectors, services, session
 from waypoint.log.forms import IncidentForm, PersonForm, initial_from
-from waypoint.log.models import IncidentLog, LogEntry, LogPerson
+from waypoint.log.models import IncidentLog, LogEntry, LogEvidence, LogPerson
 from waypoint.log.views.common import log_required
 from waypoint.privacy.crypto import DecryptionError
 from waypoint.reporting.models import OptionKind, ReportOption
+from waypoint.reporting.uploads import upload_problems
 
 ANOTHER = "another"
+CHOOSE_AGAIN = (
+    "Your files have not been added yet, because of the other problems on this page. "
+    "Choose them again before you save."
+)
+MISMATCH = (
+    "This file does not match the digest recorded with this entry: it may have been "
+    "changed after it was kept."
+)
+
+
+@dataclass
+class FileView:
+    """One file an entry lists, as the person reads it."""
+
+    name: str
+    content_type: str
+    size: int
+    found: tuple[str, ...] = ()  # hidden details found, in plain words
+    summary: str = ""  # what was done with them
+    problem: str = ""  # the kept file does not match what the entry says
+
+
+def _files(items: Any, rows: dict[str, LogEvidence]) -> list[FileView]:
+    views = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        row = rows.get(str(item.get("id")))
+        view = FileView(
+            name=str(item.get("name") or "File"),
+            content_type=str(item.get("content_type", "")),
+            size=int(item.get("size") or 0),
+        )
+        if row is None or row.sha256 != item.get("sha256") or row.size != item.get("size"):
+            view.problem = MISMATCH
+        else:
+            words = evidence_files.describe_metadata(row)
+            view.found, view.summary = words.found, words.summary
+        views.append(view)
+    return views
 
 
 @dataclass
@@ -41,6 +83,7 @@ class EntryView:
     corrects: int | None = None
     corrected_by: list[int] = field(default_factory=list)
     readable: bool = True
+    files: list[FileView] = field(default_factory=list)
 
     @property
     def seq(self) -> int:
@@ -51,7 +94,11 @@ class EntryView:
         return bool(self.corrected_by)
 
 
-def _views(entries: list[LogEntry], people: list[LogPerson]) -> list[EntryView]:
+def _views(
+    entries: list[LogEntry],
+    people: list[LogPerson],
+    rows: dict[str, LogEvidence] | None = None,
+) -> list[EntryView]:
     names = {str(person.pk): person.name for person in people}
     seq_of = {entry.pk: entry.seq for entry in entries}
     views = {}
@@ -77,6 +124,7 @@ def _views(entries: list[LogEntry], people: list[LogPerson]) -> list[EntryView]:
             sort_key=describe.when_sort_key(content.get("when", {})),
             corrects=seq_of.get(entry.corrects_id) if entry.corrects_id else None,
             readable=readable,
+            files=_files(content.get("evidence", []), rows) if rows is not None else [],
         )
     for view in views.values():
         if view.corrects in views:
@@ -146,17 +194,45 @@ def home_view(request: HttpRequest, log: IncidentLog) -> HttpResponse:
 
 
 def _save(log: IncidentLog, form: IncidentForm, *, corrects: LogEntry | None = None) -> LogEntry:
-    """The entry, and the someone new it names, together or not at all."""
+    """The entry, its files and the someone new it names, together or not at all."""
     with transaction.atomic():
         added: list[str] = []
         new = form.someone_new()
         if new is not None:
             name, identifiers = new
             added.append(str(services.person_add(log=log, name=name, identifiers=identifiers).pk))
-        content = form.content(extra_people=added)
-        if corrects is not None:
-            return services.entry_correct(log=log, entry=corrects, content=content)
-        return services.entry_add(log=log, content=content)
+        return services.entry_add_with_files(
+            log=log,
+            content=form.content(extra_people=added),
+            uploads=form.uploads(),
+            keep_metadata=form.keep_metadata(),
+            corrects=corrects,
+            carried=form.carried() if corrects is not None else (),
+        )
+
+
+def _saved(
+    request: HttpRequest, log: IncidentLog, form: IncidentForm, *, corrects: LogEntry | None = None
+) -> LogEntry | None:
+    """The saved entry, or None with every problem on the form (what was typed stays)."""
+    problems = upload_problems(request)
+    sent_files = bool(request.FILES.getlist("evidence")) or bool(problems)
+    if not form.is_valid():
+        # A browser cannot put chosen files back into the form: say so, beside the field.
+        if sent_files and "evidence" not in form.errors:
+            form.add_error("evidence", CHOOSE_AGAIN)
+        return None
+    if problems:
+        for problem in problems:
+            named = f"{problem.original_name}: " if problem.original_name else ""
+            form.add_error("evidence", f"{named}{problem.message}")
+        return None
+    try:
+        return _save(log, form, corrects=corrects)
+    except services.FilesRejected as rejected:
+        for name, message in rejected.problems:
+            form.add_error("evidence", f"{name}: {message}" if name else message)
+        return None
 
 
 def _incident_page(
@@ -184,9 +260,12 @@ def _incident_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def add_view(request: HttpRequest, log: IncidentLog) -> HttpResponseBase:
     people = selectors.log_people(log=log)
-    form = IncidentForm(request.POST if request.method == "POST" else None, people=people)
-    if request.method == "POST" and form.is_valid():
-        entry = _save(log, form)
+    posted = request.method == "POST"
+    form = IncidentForm(
+        request.POST if posted else None, request.FILES if posted else None, people=people
+    )
+    entry = _saved(request, log, form) if posted else None
+    if entry is not None:
         if request.POST.get("then") == ANOTHER:
             session.set_notice(request, f"Incident {entry.seq} is saved. You can add another.")
             return redirect("log:add")
@@ -198,7 +277,8 @@ def add_view(request: HttpRequest, log: IncidentLog) -> HttpResponseBase:
 def _entry_or_404(log: IncidentLog, seq: int) -> EntryView:
     """Entry `seq` of this log (its place in the record, never an id from elsewhere)."""
     entries = selectors.log_entries(log=log)
-    for view in _views(entries, selectors.log_people(log=log)):
+    rows = evidence_files.log_evidence_rows(log=log)
+    for view in _views(entries, selectors.log_people(log=log), rows):
         if view.seq == seq:
             return view
     raise Http404
@@ -223,9 +303,9 @@ def correct_view(request: HttpRequest, log: IncidentLog, seq: int) -> HttpRespon
     people = selectors.log_people(log=log)
     kwargs: dict[str, Any] = {"people": people, "keep": view.entry.content}
     if request.method == "POST":
-        form = IncidentForm(request.POST, **kwargs)
-        if form.is_valid():
-            correction = _save(log, form, corrects=view.entry)
+        form = IncidentForm(request.POST, request.FILES, **kwargs)
+        correction = _saved(request, log, form, corrects=view.entry)
+        if correction is not None:
             session.set_notice(
                 request,
                 f"Your correction is saved as entry {correction.seq}. Entry {seq} stays in "

@@ -25,6 +25,8 @@ from waypoint.safety import instruments
 from waypoint.safety.forms_risk import AssessmentForm
 from waypoint.safety.models import InstrumentVersion
 from waypoint.safety.selectors import risk as selectors
+from waypoint.safety.selectors.chronology import log_pattern_for_case
+from waypoint.safety.services import chronology as chronology_services
 from waypoint.safety.services import risk as services
 
 ACTION = "safety.assess"
@@ -69,11 +71,19 @@ def _form_page(
     form: AssessmentForm,
     changed: bool = False,
 ) -> HttpResponse:
+    # Beside the questions: the counts of what they shared from their incident log (none
+    # of it when nothing was shared; never a count of what was not).
+    log_pattern = log_pattern_for_case(case=case)
+    if log_pattern is not None:
+        chronology_services.log_pattern_record_read(
+            user=staff_user(request), case=case, incidents=log_pattern.incidents
+        )
     return render(
         request,
         "safety/risk_new.html",
         {
             "case": case,
+            "log_pattern": log_pattern,
             "version": version,
             "definition": form.definition,
             "form": form,
