@@ -16,6 +16,8 @@ support directory.
 from __future__ import annotations
 
 import importlib
+import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +33,12 @@ from tests.browser.reporting_support import (
     QUICK_EXIT,
     Walk,
 )
-from tests.browser.support import DESKTOP, BrowserSession, assert_no_axe_violations
+from tests.browser.support import (
+    DESKTOP,
+    BrowserSession,
+    assert_no_axe_violations,
+    save_screenshot,
+)
 from waypoint.accounts.models import User
 from waypoint.accounts.tests.factories import PERSONA_PASSWORD
 from waypoint.accounts.tests.support import totp_code
@@ -145,6 +152,11 @@ class StaffWalk(Walk):
         else:
             self._axe_without_javascript()
         self.checked.append(state)
+        if os.environ.get("WAYPOINT_SCREENSHOT_STATES"):
+            # For looking at every state by eye (test-results/screenshots), not for asserting.
+            width = (page.viewport_size or {"width": 0})["width"]
+            name = re.sub(r"[^a-z0-9]+", "-", f"{state} {width} js {self.javascript}".lower())
+            save_screenshot(page, name.strip("-"), full_page=True)
 
     # --- Moving around, with names that need not be exact ------------------------------------
 

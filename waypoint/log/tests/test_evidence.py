@@ -33,7 +33,6 @@ from waypoint.log.services import (
 )
 from waypoint.log.tests.support import content
 from waypoint.log.tests.test_views import a_phone, incident, start_a_record
-from waypoint.log.tests.test_views import institution as institution  # noqa: PLC0414 - fixture
 from waypoint.privacy.crypto import DecryptionError
 from waypoint.reporting.tests import sample_files as samples
 from waypoint.reporting.tests.test_uploads import (  # fixtures, used by name

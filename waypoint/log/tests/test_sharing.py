@@ -24,23 +24,9 @@ from waypoint.privacy.models import AuditEvent
 from waypoint.privacy.services import data_key_create
 from waypoint.reporting import receipts
 from waypoint.reporting import services as reporting_services
-from waypoint.reporting.default_options import load_default_options
-from waypoint.reporting.models import PersonIdentifier, Report, ReportedPerson, ReportOption, Route
+from waypoint.reporting.models import PersonIdentifier, Report, ReportedPerson, Route
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def institution(db: None) -> Institution:
-    load_default_options(ReportOption)
-    return Institution.objects.create(
-        name="University of Testing",
-        short_name="Testing",
-        team_name="Standing Together",
-        security_emergency_phone="0116 000 0001",
-        security_non_emergency_phone="0116 000 0002",
-        triage_email="triage@example.test",
-    )
 
 
 def jos_record() -> tuple[IncidentLog, str]:

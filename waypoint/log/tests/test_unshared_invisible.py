@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -24,27 +25,12 @@ from waypoint.institution.models import Institution
 from waypoint.log import services, sharing
 from waypoint.log.models import IncidentLog, LogEntry, LogPerson
 from waypoint.privacy.models import AuditEvent
-from waypoint.reporting.default_options import load_default_options
-from waypoint.reporting.models import ReportOption
 from waypoint.worker import services as worker_services
 from waypoint.worker.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
 UNSHARED: Final = "zq-unshared-8813"
-
-
-@pytest.fixture
-def institution(db: None) -> Institution:
-    load_default_options(ReportOption)
-    return Institution.objects.create(
-        name="University of Testing",
-        short_name="Testing",
-        team_name="Standing Together",
-        security_emergency_phone="0116 000 0001",
-        security_non_emergency_phone="0116 000 0002",
-        triage_email="triage@example.test",
-    )
 
 
 def marked(field: str) -> str:
@@ -101,7 +87,14 @@ def jos_record(capture: Callable[..., Any], adviser: User) -> tuple[IncidentLog,
         },
     )
     alex = services.person_add(log=log, name="Alex", identifiers={"email": "alex@example.test"})
-    first = services.entry_add(log=log, content=private_content(hidden, 3))
+    # A file kept with a private incident: its name and its words carry the marker too.
+    kept = SimpleUploadedFile(
+        f"{marked('file-name')}.txt", marked("file-body").encode(), content_type="text/plain"
+    )
+    first = services.entry_add_with_files(
+        log=log, content=private_content(hidden, 3), uploads=[kept]
+    )
+    assert first.evidence.count() == 1  # kept, sealed, and never shared
     services.entry_correct(log=log, entry=first, content=private_content(hidden, 4))
     shared = services.entry_add(log=log, content=clean_content(alex, 10))
     with capture(execute=True):
@@ -131,7 +124,9 @@ def staff_pages(case: Case) -> list[str]:
         "casework:people",
         "casework:access",
         "casework:message_send",
-        "safety:chronology",  # if it resolves
+        "safety:chronology",
+        "safety:chronology_add",
+        "safety:bundle",  # the files it offers are the shared entries' only
         "safety:assessments",
         "safety:plan",
         "safety:referrals",

@@ -26,8 +26,6 @@ from waypoint.log.models import IncidentLog, LogEntry, LogPerson
 from waypoint.log.services import entry_add, log_start
 from waypoint.log.tests.support import MARKER, content
 from waypoint.privacy.models import DataKey
-from waypoint.reporting.default_options import load_default_options
-from waypoint.reporting.models import ReportOption
 
 pytestmark = pytest.mark.django_db
 
@@ -42,21 +40,6 @@ PRIVATE_PAGES = [
     ("log:person_add", {}),
     ("log:delete", {}),
 ]
-
-
-@pytest.fixture
-def institution(db: None) -> Institution:
-    # Tests that commit empty every table, data migrations included: load the options here.
-    load_default_options(ReportOption)
-    return Institution.objects.create(
-        name="University of Testing",
-        short_name="Testing",
-        team_name="Standing Together",
-        team_phone="0116 000 0003",
-        security_emergency_phone="0116 000 0001",
-        security_non_emergency_phone="0116 000 0002",
-        triage_email="triage@example.test",
-    )
 
 
 def a_phone() -> Client:

@@ -13,6 +13,7 @@ from waypoint.hub.demo import (
     support_directory_load_demo,
 )
 from waypoint.institution.demo import institution_load_demo
+from waypoint.log.demo import demo_log_load
 from waypoint.reporting.demo import demo_reports_load
 
 
@@ -38,10 +39,11 @@ class Command(BaseCommand):
         campaigns = campaigns_load_demo()
         staff = demo_staff_ensure()
         reports = demo_reports_load(institution)
+        shared = demo_log_load()
         self.stdout.write(
             f"Demo institution: {institution.name} ({services} support services, "
             f"{pages} awareness pages, {campaigns} campaign, {reports} new demo reports, "
-            f"{len(staff)} staff accounts)."
+            f"{shared} incidents shared from a demo record, {len(staff)} staff accounts)."
         )
         if not options["no_sign_in_table"]:
             self.stdout.write("")
