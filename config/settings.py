@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "waypoint.casework",
     "waypoint.safety",
     "waypoint.notifications",  # after the apps whose events it records (ADR 0033)
+    "waypoint.insights",  # facts for counting, recorded from the events below (ADR 0045)
     "waypoint.worker",  # the outbox, the schedule and the heartbeat (ADR 0039)
     "waypoint.demo",  # load_demo and generate_load_data, above every app (ADR 0040)
     "django_tasks_db",

@@ -45,6 +45,7 @@ lead.overview      no       yes        no       no        grant          no
 notifications.mine yes      yes        yes      yes       yes            no
 case.chronology    yes      yes        no       no        grant          no
 case.police_bundle yes      yes        no       no        grant          no
+insights.view      no       yes        no       yes       yes            no
 =================  =======  =========  =======  ========  =============  ========
 
 - staff.home: the staff landing page at /staff/.
@@ -96,6 +97,9 @@ case.police_bundle yes      yes        no       no        grant          no
 - case.chronology: the case's chronology (incidents from the report, its additions and
   the entries the person shared from their incident log) and recording an incident on
   the person's behalf (same rule as case.view).
+- insights.view: the insights pages and their downloads (/staff/insights/): counts of
+  reports and their handling, through the disclosure control (insights/disclosure.py),
+  never a case. Administrators without a case grant too: nothing there identifies anyone.
 - case.police_bundle: making the police-ready bundle of the chronology (a watermarked,
   signed PDF, and chosen evidence files with a digest manifest), which is a disclosure
   and goes in the referral register (same rule as case.view).
@@ -257,6 +261,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         "notifications.mine": _roles(*_EVERY_ROLE),
         "case.chronology": _case_rule,
         "case.police_bundle": _case_rule,
+        "insights.view": _roles(Role.INSIGHTS, Role.CASE_LEAD, Role.ADMINISTRATOR),
     }
 )
 

@@ -119,6 +119,23 @@ class Institution(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text="A closed case is kept this many years, then deleted.",
     )
+    # --- Insights: the year they count in, and disclosure control (ADR 0045) ---
+    # Defaults from HESA's rounding and suppression standard. The threshold can be raised,
+    # never set below 5; the others follow the standard and are not settings.
+    academic_year_start_month = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="The month the academic year starts in (8 is August).",
+    )
+    insights_threshold = models.PositiveSmallIntegerField(
+        "insights: smallest count shown",
+        default=10,
+        validators=[MinValueValidator(5), MaxValueValidator(100)],
+        help_text=(
+            'Any count below this is shown as "fewer than" it, never as a number. '
+            "It cannot be set below 5."
+        ),
+    )
     triage_email = models.EmailField(
         blank=True,
         help_text="Where notices of new reports go (no details of the report are sent).",
@@ -138,6 +155,15 @@ class Institution(models.Model):
         ),
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # A count of 1 to 4 in one faculty, hall or month can identify a person: no
+            # setting, admin or script may lower the threshold below 5 (ADR 0045).
+            models.CheckConstraint(
+                condition=models.Q(insights_threshold__gte=5), name="insights_threshold_at_least_5"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -48,6 +48,7 @@ EXPECTED: dict[str, set[str]] = {
     "notifications.mine": {"adviser", "case_lead", "partner", "insights", "administrator"},
     "case.chronology": {"adviser", "case_lead"},
     "case.police_bundle": {"adviser", "case_lead"},
+    "insights.view": {"case_lead", "insights", "administrator"},
 }
 
 
