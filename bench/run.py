@@ -90,6 +90,7 @@ class Scenario:
     attachment: int = 0
     public: bool = False  # a public page: held to 0.7 of the floor
     log: bool = False  # signed in to the 200-incident log (bench/logs.py)
+    insights: bool = False  # signed in as the insights viewer, facts made (bench/insights.py)
     # One request takes seconds: fewer connections, a longer client timeout, and a single
     # request to warm up (wrk would leave its requests running into the next scenario).
     slow: bool = False
@@ -141,6 +142,20 @@ def scenarios(big_case: str) -> list[Scenario]:
             "wrk",
             "/log/record/download/csv/",
             log=True,
+        ),
+        Scenario(
+            "insights_reports",
+            "Insights: reports (insights viewer)",
+            "wrk",
+            "/staff/insights/reports/",
+            insights=True,
+        ),
+        Scenario(
+            "insights_handling",
+            "Insights: handling (insights viewer)",
+            "wrk",
+            "/staff/insights/handling/",
+            insights=True,
         ),
     ]
 
@@ -265,6 +280,8 @@ def prepare_database(bench: Bench) -> dict[str, Any]:
         and json.loads(stamp_file.read_text()) == wanted
     ):
         print(f"bench: reusing {bench.database} (same parameters; delete {stamp_file} to redo)")
+        # Migrations added since (new tables, such as the insights facts) still apply.
+        _run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], bench.env)
         return dict(json.loads(credentials_file.read_text()))
     stamp_file.unlink(missing_ok=True)
     print(f"bench: creating database {bench.database}")
@@ -381,6 +398,23 @@ def prepare_logs(bench: Bench) -> dict[str, Any]:
     state_file = bench.state / "logs.json"
     _run(
         [PYTHON, "bench/logs.py", "prepare", str(state_file), f"--users={max(CONCURRENCIES)}"],
+        bench.env,
+    )
+    return dict(json.loads(state_file.read_text()))
+
+
+def prepare_insights(bench: Bench) -> dict[str, Any]:
+    """Facts for every case and about as many fact events as timeline entries, and the
+    insights viewer (bench/insights.py), made before gunicorn starts."""
+    state_file = bench.state / "insights.json"
+    _run(
+        [
+            PYTHON,
+            "bench/insights.py",
+            "prepare",
+            str(state_file),
+            f"--events={bench.scale.entries}",
+        ],
         bench.env,
     )
     return dict(json.loads(state_file.read_text()))
@@ -589,12 +623,14 @@ def run_scenario(
     return result
 
 
-def warm_up(bench: Bench, chosen: list[Scenario], cookie: str, log_cookie: str) -> None:
+def warm_up(
+    bench: Bench, chosen: list[Scenario], cookie: str, log_cookie: str, insights_cookie: str = ""
+) -> None:
     """Every page a few times per worker, so imports and first connections are not timed."""
     for scenario in chosen:
         if scenario.tool != "wrk":
             continue
-        chosen_cookie = _cookie_for(scenario, cookie, log_cookie)
+        chosen_cookie = _cookie_for(scenario, cookie, log_cookie, insights_cookie)
         if scenario.slow:
             # About one request per worker, waiting for each to finish.
             count = len(workers(bench)) or 1
@@ -630,10 +666,30 @@ def _fetch(bench: Bench, path: str, cookie: str) -> None:
         response.read()
 
 
-def _cookie_for(scenario: Scenario, staff_cookie: str, log_cookie: str) -> str:
+def _cookie_for(
+    scenario: Scenario, staff_cookie: str, log_cookie: str, insights_cookie: str = ""
+) -> str:
+    if scenario.insights:
+        return insights_cookie
     if scenario.staff:
         return staff_cookie
     return log_cookie if scenario.log else ""
+
+
+def fresh_cookie(
+    bench: Bench, scenario: Scenario, credentials: dict[str, Any], insights: dict[str, Any]
+) -> str:
+    """New sessions for each run of `scenario`: staff sessions end after 15 idle minutes,
+    log sessions after 30 (log_add's go to a file for locust)."""
+    staff = ""
+    if scenario.insights:
+        staff = staff_cookie(bench, insights["viewer"])
+    elif scenario.staff:
+        staff = staff_cookie(bench, credentials["lead"])
+    log = ""
+    if scenario.name.startswith("log_"):
+        log = f"{SESSION_COOKIE}={log_sessions(bench)['export']}"
+    return _cookie_for(scenario, staff, log, staff)
 
 
 # --- Argon2 and the machine ------------------------------------------------------------------
@@ -740,6 +796,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 add("p99 < 100 ms at 16 connections", name, run["p99_ms"], run["p99_ms"] < 100)
             if scenario["staff"]:
                 add("staff p95 < 50 ms", f"{name}@{connections}", run["p95_ms"], run["p95_ms"] < 50)
+            if scenario.get("insights") and connections == "16":
+                # Issue 15: every insights page under 200 ms of server time at full scale.
+                add("insights p95 < 200 ms", name, run["p95_ms"], run["p95_ms"] < 200)
             if name.startswith("report"):
                 fraction = run.get("fraction_of_argon2_ceiling")
                 add(
@@ -773,6 +832,22 @@ def _log_summary(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _insights_summary(state: dict[str, Any]) -> dict[str, Any]:
+    if not state:
+        return {}
+    return {"insights": state.get("totals", {})}
+
+
+def _insights_data_line(results: dict[str, Any]) -> list[str]:
+    totals = results.get("insights")
+    if not totals:
+        return []
+    return [
+        f"Insights: facts of {totals['facts']} cases, {totals['tags']} tags and "
+        f"{totals['events']} fact events (bench/insights.py)."
+    ]
+
+
 def _log_data_line(results: dict[str, Any]) -> list[str]:
     logs = results.get("logs")
     if not logs:
@@ -797,6 +872,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results['argon2']['hash_ms']} ms, so at most {results['argon2']['ceiling_per_second']}"
         " submissions or sign-ins a second on this machine (cores / hash time).",
         *_log_data_line(results),
+        *_insights_data_line(results),
         "",
         "| Scenario | Conns | req/s | p50 ms | p95 ms | p99 ms | x floor | SQL/req | "
         "bytes/resp | errors | flows/s | RSS growth % (first run) |",
@@ -866,6 +942,7 @@ def main() -> None:
     chosen = choose(scenarios(credentials["big_case"]), args.only)
     uses_logs = any(s.name.startswith("log_") for s in chosen)
     log_state = prepare_logs(bench) if uses_logs else {}
+    insights_state = prepare_insights(bench) if any(s.insights for s in chosen) else {}
     results: dict[str, Any] = {
         "machine": machine(),
         "scale": {**scale.__dict__},
@@ -874,6 +951,7 @@ def main() -> None:
         "scenarios": {},
     }
     results.update(_log_summary(log_state))
+    results.update(_insights_summary(insights_state))
     results["argon2"] = argon2_ceiling(bench)
     with gunicorn(bench):
         results["gunicorn"] = {
@@ -882,21 +960,17 @@ def main() -> None:
         }
         lead_cookie = staff_cookie(bench, credentials["lead"])
         log_cookie = f"{SESSION_COOKIE}={log_sessions(bench)['export']}" if uses_logs else ""
-        warm_up(bench, chosen, lead_cookie, log_cookie)
+        insights_cookie = staff_cookie(bench, insights_state["viewer"]) if insights_state else ""
+        warm_up(bench, chosen, lead_cookie, log_cookie, insights_cookie)
         for scenario in chosen:
             for connections in scenario.concurrencies:
-                if scenario.staff:
-                    # Fresh each time: staff sessions end after 15 idle minutes.
-                    lead_cookie = staff_cookie(bench, credentials["lead"])
-                if scenario.name.startswith("log_"):
-                    # Log sessions end after 30 idle minutes.
-                    log_cookie = f"{SESSION_COOKIE}={log_sessions(bench)['export']}"
+                cookie = fresh_cookie(bench, scenario, credentials, insights_state)
                 print(f"bench: {scenario.name} at {connections} connections", flush=True)
                 run = run_scenario(
                     bench,
                     scenario,
                     connections,
-                    cookie=_cookie_for(scenario, lead_cookie, log_cookie),
+                    cookie=cookie,
                     credentials=credentials_file,
                 )
                 results["scenarios"].setdefault(scenario.name, {})[str(connections)] = run

@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("log/", include("waypoint.log.urls")),
     path("verify/", include("waypoint.log.urls_verify")),
     path("staff/notifications/", include("waypoint.notifications.urls")),
+    path("staff/insights/", include("waypoint.insights.urls")),
     path("staff/", include("waypoint.casework.urls")),
     path("staff/", include("waypoint.accounts.urls")),
     path("accounts/", include("waypoint.accounts.allauth_urls")),

@@ -326,6 +326,7 @@ from tests.matrix_rows import (  # noqa: E402
     case_list,
     case_sections,
     chronology,
+    insights,
     log,
     notifications,
     overview_drafts,
@@ -342,5 +343,6 @@ for _part in (
     log,
     verify,
     chronology,
+    insights,
 ):
     EXPECTATIONS.update(_part.ROWS)

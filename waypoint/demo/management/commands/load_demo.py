@@ -4,6 +4,7 @@ the demo app sits above every app it fills)."""
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from waypoint.accounts.services import demo_sign_in_table, demo_staff_ensure
@@ -12,6 +13,7 @@ from waypoint.hub.demo import (
     campaigns_load_demo,
     support_directory_load_demo,
 )
+from waypoint.insights.demo import demo_facts_load
 from waypoint.institution.demo import institution_load_demo
 from waypoint.log.demo import demo_log_load
 from waypoint.reporting.demo import demo_reports_load
@@ -40,6 +42,8 @@ class Command(BaseCommand):
         staff = demo_staff_ensure()
         reports = demo_reports_load(institution)
         shared = demo_log_load()
+        demo_facts_load()  # past cases' facts, so every insights chart has something
+        call_command("insights_backfill", verbosity=0)  # cases opened before facts existed
         self.stdout.write(
             f"Demo institution: {institution.name} ({services} support services, "
             f"{pages} awareness pages, {campaigns} campaign, {reports} new demo reports, "
