@@ -1,15 +1,17 @@
 """What the insights pages count (issue 15): one SectionView per section and period.
 
-Every figure is counted from the facts tables (models.py) with aggregate queries: one
-query per table, whatever the number of cases, and never a decryption. Each table counts
-the period and the same months of the year before as its two columns, and all the tables
-of a section go through disclosure.protect() together, so a hidden cell cannot be worked
-out from another table of the same cases. Nothing here returns a RawTable: the pages, the
-CSV and the PDF only ever get protected tables and shown statistics.
+Every figure is counted from the facts tables (models.py) with aggregate queries: at most
+one query per table (tables counting the same rows share one), whatever the number of
+cases, and never a decryption. Each table counts the period and the same months of the
+year before as its two columns, and all the tables of a section go through
+disclosure.protect() together, so a hidden cell cannot be worked out from another table of
+the same cases. Nothing here returns a RawTable: the pages, the CSV and the PDF only ever
+get protected tables and shown statistics.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -87,10 +89,11 @@ def section_tables(*, section: str, period: Period, institution: Institution | N
     title = SECTION_TITLES[section]
     rules = disclosure.rules_for(institution)
     before = period.year_before()
-    raws = raw_tables(section=section, period=period)
+    counter = _Counter(period, before)  # one, so the tables and statistics share its rows
+    raws = _raw_tables(section, counter)
     stats: tuple[StatisticView, ...] = ()
     if section == "handling":
-        stats = _handling_statistics(_Counter(period, before), rules=rules)
+        stats = _handling_statistics(counter, rules=rules)
     nouns = _NOUNS_REPORTS if section == "reports" else _NOUNS_HANDLING
     protected = disclosure.protect(raws, rules=rules)
     views = tuple(
@@ -105,7 +108,10 @@ def section_tables(*, section: str, period: Period, institution: Institution | N
 def raw_tables(*, section: str, period: Period) -> list[RawTable]:
     """The true counts of `section`: only for section_tables() (which protects them) and for
     tests. Never pass these to a page, a file or a log."""
-    counter = _Counter(period, period.year_before())
+    return _raw_tables(section, _Counter(period, period.year_before()))
+
+
+def _raw_tables(section: str, counter: _Counter) -> list[RawTable]:
     if section == "reports":
         return _reports_tables(counter)
     if section == "handling":
@@ -138,33 +144,96 @@ def period_shown(*, choice: PeriodChoice, institution: Institution | None) -> tu
 
 
 class _Counter:
-    """Counts for [this period, a year before], one aggregate query per call."""
+    """Counts for [this period, a year before]: at most one aggregate query per call, and
+    tables counting the same rows another way share one (issue 15, item 12)."""
 
     def __init__(self, period: Period, before: Period) -> None:
         self.period, self.before = period, before
         self.columns = (period.label, f"A year before: {before.label}")
+        self._events: dict[str, list[Any]] = {}
+        self._contacts: list[Any] | None = None
 
-    def _within(self, field: str, period: Period) -> Q:
-        return Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
-
-    def grouped(self, queryset: QuerySet[Any], *, by: str, date: str) -> dict[Any, tuple[int, int]]:
-        now_q, before_q = self._within(date, self.period), self._within(date, self.before)
-        rows = (
-            queryset.filter(now_q | before_q)
-            .values(by)
-            .annotate(now=Count("pk", filter=now_q), before=Count("pk", filter=before_q))
+    def monthly(self, queryset: QuerySet[Any], *, by: Sequence[str], date: str) -> list[Any]:
+        """Rows (month, *by, count) over both periods. One range, where an OR of the two
+        ranges reads the table: an index range scan (index-only with the covering indexes
+        of models.py), and a few hundred rows back, whatever the number of cases."""
+        start = min(self.period.start, self.before.start)
+        end = max(self.period.end, self.before.end)
+        return list(
+            queryset.filter(**{f"{date}__gte": start, f"{date}__lt": end})
+            .values_list(date, *by)  # the month first: the indexes' order, no hash needed
+            .annotate(count=Count("*"))
             .order_by()
         )
-        return {row[by]: (row["now"], row["before"]) for row in rows}
+
+    def split(self, rows: Iterable[tuple[Any, datetime.date, int]]) -> dict[Any, tuple[int, int]]:
+        """(value, month, count) rows summed into [this period, a year before] per value. A
+        month in both periods (one longer than a year) counts in both; a value seen only
+        between the two periods is left out, as the old OR filter left it out."""
+        counts: dict[Any, tuple[int, int]] = {}
+        for value, month, count in rows:
+            now = count if self.period.start <= month < self.period.end else 0
+            before = count if self.before.start <= month < self.before.end else 0
+            if now or before:
+                old_now, old_before = counts.get(value, (0, 0))
+                counts[value] = (old_now + now, old_before + before)
+        return counts
+
+    def grouped(self, queryset: QuerySet[Any], *, by: str, date: str) -> dict[Any, tuple[int, int]]:
+        rows = self.monthly(queryset, by=(by,), date=date)
+        return self.split((value, month, count) for month, value, count in rows)
 
     def facts(self, *, by: str, date: str = "opened_month") -> dict[Any, tuple[int, int]]:
         return self.grouped(CaseFacts.objects.all(), by=by, date=date)
 
-    def tags(self, kind: str, *, date: str = "facts__opened_month") -> dict[Any, tuple[int, int]]:
-        return self.grouped(CaseFactTag.objects.filter(kind=kind), by="slug", date=date)
+    def facts_by(
+        self, queryset: QuerySet[Any], *, by: Sequence[str], date: str = "opened_month"
+    ) -> dict[str, dict[Any, tuple[int, int]]]:
+        """Counts by each of `by`, from one query grouped by all of them: each column has a
+        few choices, so a few thousand rows at most whatever the number of cases, where one
+        query per column would read the same cases again each time."""
+        rows = self.monthly(queryset, by=by, date=date)
+        return {
+            column: self.split((row[1 + index], row[0], row[-1]) for row in rows)
+            for index, column in enumerate(by)
+        }
+
+    def tags(
+        self, kinds: Sequence[str], *, date: str = "facts__opened_month"
+    ) -> dict[str, dict[Any, tuple[int, int]]]:
+        """Counts per slug of each of `kinds`: one query (one join with the facts) for all."""
+        rows = self.monthly(
+            CaseFactTag.objects.filter(kind__in=kinds), by=("kind", "slug"), date=date
+        )
+        return {
+            kind: self.split(
+                (slug, month, count) for month, row_kind, slug, count in rows if row_kind == kind
+            )
+            for kind in kinds
+        }
+
+    def first_contacts(self) -> list[Any]:
+        """Rows (month opened, within target, working days, first risk band, count): a few
+        hundred, shared by the first contact and risk tables and the handling statistics."""
+        if self._contacts is None:
+            self._contacts = self.monthly(
+                CaseFacts.objects.all(),
+                by=("first_contact_within_target", "first_contact_working_days", "first_risk_band"),
+                date="opened_month",
+            )
+        return self._contacts
 
     def events(self, kind: str, *, by: str = "value") -> dict[Any, tuple[int, int]]:
-        return self.grouped(CaseFactEvent.objects.filter(kind=kind), by=by, date="month")
+        """Counts of `kind` by "value", "department" or "kind": one query per kind, shared by
+        the tables that count the same kind another way (the measures)."""
+        if kind not in self._events:
+            self._events[kind] = self.monthly(
+                CaseFactEvent.objects.filter(kind=kind), by=("value", "department"), date="month"
+            )
+        keys = {"value": 1, "department": 2}
+        return self.split(
+            (kind if by == "kind" else row[keys[by]], row[0], row[3]) for row in self._events[kind]
+        )
 
 
 def _table(
@@ -234,26 +303,36 @@ def _reports_tables(counter: _Counter) -> list[RawTable]:
     labels = _option_labels(
         [OptionKind.BEHAVIOUR, OptionKind.LOCATION, OptionKind.PLATFORM, OptionKind.RELATIONSHIP]
     )
-    by_month = counter.facts(by="opened_month")
-    months = counter.period.months()
-    per_month = {
-        month: (by_month.get(month, (0, 0))[0], by_month.get(add_months(month, -12), (0, 0))[1])
-        for month in months
-    }
     channel = Case(
         When(walk_in=True, then=Value("walk_in")),
         When(from_log=True, then=Value("log")),
         default=Value("online"),
         output_field=CharField(),
     )
-    channels = counter.grouped(
-        CaseFacts.objects.annotate(channel=channel), by="channel", date="opened_month"
+    # One query for all the tables counting the cases opened (by month, too).
+    columns = (
+        "opened_month",
+        "route",
+        "reporter_role",
+        "channel",
+        "relationship",
+        "affiliation",
+        "named_before",
     )
-    behaviours = counter.tags(TagKind.BEHAVIOUR)
-    places = counter.tags(TagKind.LOCATION)
-    platforms = counter.tags(TagKind.PLATFORM)
-    relationships = counter.facts(by="relationship")
-    named = counter.facts(by="named_before")
+    facts = counter.facts_by(CaseFacts.objects.annotate(channel=channel), by=columns)
+    by_month = facts["opened_month"]
+    months = counter.period.months()
+    per_month = {
+        month: (by_month.get(month, (0, 0))[0], by_month.get(add_months(month, -12), (0, 0))[1])
+        for month in months
+    }
+    channels = facts["channel"]
+    tags = counter.tags([TagKind.BEHAVIOUR, TagKind.LOCATION, TagKind.PLATFORM])
+    behaviours = tags[TagKind.BEHAVIOUR]
+    places = tags[TagKind.LOCATION]
+    platforms = tags[TagKind.PLATFORM]
+    relationships = facts["relationship"]
+    named = facts["named_before"]
     logs = counter.events(EventKind.LOG_SHARED, by="kind")
     relationship_rows = [*labels[OptionKind.RELATIONSHIP].items()]
     return [
@@ -272,7 +351,7 @@ def _reports_tables(counter: _Counter) -> list[RawTable]:
             title="Reports by route",
             row_heading="Route",
             rows=Route.choices,
-            counts=counter.facts(by="route"),
+            counts=facts["route"],
         ),
         _table(
             counter,
@@ -280,7 +359,7 @@ def _reports_tables(counter: _Counter) -> list[RawTable]:
             title="Reports by who reported",
             row_heading="Who reported",
             rows=[*ReporterRole.choices, ("", NOT_KNOWN)],
-            counts=counter.facts(by="reporter_role"),
+            counts=facts["reporter_role"],
         ),
         _table(
             counter,
@@ -335,7 +414,7 @@ def _reports_tables(counter: _Counter) -> list[RawTable]:
             title="The reported person's link to the university",
             row_heading="Affiliation",
             rows=[*AFFILIATIONS, ("", NOT_KNOWN)],
-            counts=counter.facts(by="affiliation"),
+            counts=facts["affiliation"],
         ),
         _table(
             counter,
@@ -372,16 +451,15 @@ _NOUNS_HANDLING: Final = {
 def _handling_tables(counter: _Counter) -> list[RawTable]:
     labels = _option_labels([OptionKind.SUPPORT])
     departments = dict(Department.objects.values_list("slug", "name"))
-    within = Case(
-        When(first_contact_within_target=True, then=Value("within")),
-        When(first_contact_within_target=False, then=Value("late")),
-        default=Value("none"),
-        output_field=CharField(),
+    contacts = counter.first_contacts()
+    within = {True: "within", False: "late", None: "none"}
+    first_contact = counter.split(
+        (within[on_time], month, count) for month, on_time, _, _, count in contacts
     )
-    first_contact = counter.grouped(
-        CaseFacts.objects.annotate(within=within), by="within", date="opened_month"
-    )
-    support = counter.tags(TagKind.SUPPORT_GIVEN, date="facts__closed_month")
+    first_risk_band = counter.split((band, month, count) for month, _, _, band, count in contacts)
+    support = counter.tags([TagKind.SUPPORT_GIVEN], date="facts__closed_month")[
+        TagKind.SUPPORT_GIVEN
+    ]
     measures_by_department = counter.events(EventKind.MEASURE, by="department")
     stage_labels = {
         **dict(PoliceStage.choices),
@@ -441,7 +519,7 @@ def _handling_tables(counter: _Counter) -> list[RawTable]:
             title="Risk at the first assessment",
             row_heading="Risk band",
             rows=[*BANDS, ("", "Not assessed")],
-            counts=counter.facts(by="first_risk_band"),
+            counts=first_risk_band,
         ),
         _table(
             counter,
@@ -487,17 +565,31 @@ def _handling_tables(counter: _Counter) -> list[RawTable]:
 
 def _open_caseload(counter: _Counter) -> RawTable:
     """Cases open at the end of each month: opened by then, and not closed by then. One
-    aggregate query with a conditional count per month of both periods."""
+    query counts the cases per (month opened, month closed), a few thousand rows at most
+    whatever the number of cases; each month's caseload is summed from those here."""
     months = counter.period.months()
-    counts: dict[str, Count] = {}
-    for index, month in enumerate(months):
-        for column, day in (("now", month), ("before", add_months(month, -12))):
-            counts[f"{column}_{index}"] = Count(
-                "pk",
-                filter=Q(opened_month__lte=day)
-                & (Q(closed_month__isnull=True) | Q(closed_month__gt=day)),
-            )
-    totals = CaseFacts.objects.filter(opened_month__lt=counter.period.end).aggregate(**counts)
+    pairs = (
+        # A case closed by the first month counted (a year before the period's first) is
+        # open at the end of none of them: leaving those out reads the recent cases only.
+        CaseFacts.objects.filter(
+            Q(closed_month__isnull=True) | Q(closed_month__gt=add_months(months[0], -12)),
+            opened_month__lt=counter.period.end,
+        )
+        .values_list("opened_month", "closed_month")
+        .annotate(count=Count("*"))
+        .order_by()
+    )
+
+    def open_at(
+        day: datetime.date, rows: Sequence[tuple[datetime.date, datetime.date | None, int]]
+    ) -> int:
+        return sum(
+            count
+            for opened, closed, count in rows
+            if opened <= day and (closed is None or closed > day)
+        )
+
+    rows = list(pairs)
     return _table(
         counter,
         key="open_caseload",
@@ -505,8 +597,8 @@ def _open_caseload(counter: _Counter) -> RawTable:
         row_heading="Month (a year before: the same month)",
         rows=[(index, f"{month:%B %Y}") for index, month in enumerate(months)],
         counts={
-            index: (totals[f"now_{index}"], totals[f"before_{index}"])
-            for index in range(len(months))
+            index: (open_at(month, rows), open_at(add_months(month, -12), rows))
+            for index, month in enumerate(months)
         },
         additive=False,
         others=False,
@@ -517,32 +609,27 @@ def _handling_statistics(
     counter: _Counter, *, rules: disclosure.Rules
 ) -> tuple[StatisticView, ...]:
     period, before = counter.period, counter.before
-    now_q = Q(opened_month__gte=period.start, opened_month__lt=period.end)
-    before_q = Q(opened_month__gte=before.start, opened_month__lt=before.end)
-    made = Q(first_contact_within_target__isnull=False)
-    on_time = Q(first_contact_within_target=True)
-    shares = CaseFacts.objects.aggregate(
-        now_base=Count("pk", filter=now_q & made),
-        now_part=Count("pk", filter=now_q & on_time),
-        before_base=Count("pk", filter=before_q & made),
-        before_part=Count("pk", filter=before_q & on_time),
-    )
+    # Counts per (month, within target, working days, ...), a few hundred rows whatever the
+    # number of cases: the shares from them, the medians from each value times its count.
+    shares = {"now_base": 0, "now_part": 0, "before_base": 0, "before_part": 0}
     contact_days: dict[bool, list[int]] = {True: [], False: []}
-    contacts = CaseFacts.objects.filter(
-        now_q | before_q, first_contact_working_days__isnull=False
-    ).values_list("opened_month", "first_contact_working_days")
-    for month, days in contacts:
-        if days is not None:
-            contact_days[period.start <= month < period.end].append(days)
+    for month, within, days, _, count in counter.first_contacts():
+        now, was = period.start <= month < period.end, before.start <= month < before.end
+        for column, counted in (("now", now), ("before", was)):
+            if counted and within is not None:
+                shares[f"{column}_base"] += count
+                shares[f"{column}_part"] += count if within else 0
+        if days is not None and (now or was):
+            contact_days[now].extend([days] * count)
     close_days: dict[bool, list[int]] = {True: [], False: []}
-    closures = CaseFacts.objects.filter(
-        Q(closed_month__gte=period.start, closed_month__lt=period.end)
-        | Q(closed_month__gte=before.start, closed_month__lt=before.end),
-        days_to_close__isnull=False,
-    ).values_list("closed_month", "days_to_close")
-    for closed, days in closures:
-        if closed is not None and days is not None:
-            close_days[period.start <= closed < period.end].append(days)
+    closures = counter.monthly(
+        CaseFacts.objects.filter(days_to_close__isnull=False),
+        by=("days_to_close",),
+        date="closed_month",
+    )
+    for closed, days, count in closures:
+        if period.start <= closed < period.end or before.start <= closed < before.end:
+            close_days[period.start <= closed < period.end].extend([days] * count)
     return (
         StatisticView(
             key="first_contact_share",

@@ -179,3 +179,27 @@ def test_a_range_of_months_counts_only_its_months() -> None:
 
     assert table(tables, "reports_by_route")["Get support (named)"] == (11, 0)
     assert list(table(tables, "reports_by_month")) == ["October 2026", "November 2026"]
+
+
+def test_what_happened_between_a_range_and_its_year_before_adds_no_row() -> None:
+    """The two columns are counted from one range of months (issue 15, item 12): an
+    analyst looking at October and November 2026 sees nothing from March 2026, not even
+    a row of zeros for a behaviour or a process seen only then."""
+    march = datetime.date(2026, 3, 1)
+    between = facts(9, month=march, closed_month=march, days_to_close=5)
+    CaseFactTag.objects.bulk_create(
+        CaseFactTag(facts=case, kind=TagKind.BEHAVIOUR, slug="only-in-march") for case in between
+    )
+    CaseFactEvent.objects.bulk_create(
+        CaseFactEvent(facts=case, kind=EventKind.PROCESS, month=march, value="police:reported")
+        for case in between
+    )
+    period = month_range(OCTOBER, datetime.date(2026, 11, 1))
+
+    reports = raw_tables(section="reports", period=period)
+    handling = raw_tables(section="handling", period=period)
+
+    assert table(reports, "reports_by_behaviour") == {}
+    assert set(table(reports, "reports_by_route").values()) == {(0, 0)}
+    assert table(handling, "processes") == {}
+    assert set(table(handling, "open_caseload").values()) == {(0, 0)}
